@@ -23,15 +23,15 @@ import (
 )
 
 const (
-	testIssuer   = "http://127.0.0.1:8080"
-	testAudience = "http://127.0.0.1:8080/fhir"
-	tenantA      = "0f6e9c1a-3b2d-4c5e-8f70-1a2b3c4d5e6f"
-	tenantB      = "7d1e2f3a-4b5c-4d6e-9f80-a1b2c3d4e5f6"
-	tenantUnserved   = "11111111-2222-4333-8444-555555555555"
-	secretA      = "s3cr3t-for-client-a-0123456789abcdef"
-	secretA2     = "rotated-secret-for-client-a-0123456789"
-	secretB      = "s3cr3t-for-client-b-0123456789abcdef"
-	secretUnserved   = "s3cr3t-for-client-unserved-0123456789"
+	testIssuer     = "http://127.0.0.1:8080"
+	testAudience   = "http://127.0.0.1:8080/fhir"
+	tenantA        = "0f6e9c1a-3b2d-4c5e-8f70-1a2b3c4d5e6f"
+	tenantB        = "7d1e2f3a-4b5c-4d6e-9f80-a1b2c3d4e5f6"
+	tenantUnserved = "11111111-2222-4333-8444-555555555555"
+	secretA        = "s3cr3t-for-client-a-0123456789abcdef"
+	secretA2       = "rotated-secret-for-client-a-0123456789"
+	secretB        = "s3cr3t-for-client-b-0123456789abcdef"
+	secretUnserved = "s3cr3t-for-client-unserved-0123456789"
 )
 
 var testNow = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)

@@ -34,10 +34,10 @@ type Options struct {
 	// before a key rotation stay valid until they expire. Optional.
 	RetiredKeys []*Key
 	Registry    Registry
-	TokenTTL    time.Duration         // token lifetime; 0 means DefaultTokenTTL
-	Tenants     func(id string) bool  // reports whether a tenant id (lower case) is configured; required
-	Now         func() time.Time      // clock; nil means time.Now
-	Logger      *slog.Logger          // nil discards logs
+	TokenTTL    time.Duration        // token lifetime; 0 means DefaultTokenTTL
+	Tenants     func(id string) bool // reports whether a tenant id (lower case) is configured; required
+	Now         func() time.Time     // clock; nil means time.Now
+	Logger      *slog.Logger         // nil discards logs
 }
 
 // Service issues and verifies access tokens for the OAuth 2.0 client
