@@ -1,0 +1,78 @@
+package feed
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidateToken(t *testing.T) {
+	tests := []struct {
+		name    string
+		token   string
+		wantErr bool
+	}{
+		{"plain", "tenant-a", false},
+		{"guid", "72f988bf-86f1-41af-91ab-2d7cd011db47", false},
+		{"empty", "", true},
+		{"dot", "a.b", true},
+		{"star", "a*", true},
+		{"greater than", "a>", true},
+		{"space", "a b", true},
+		{"tab", "a\tb", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateToken("tenant", tt.token)
+			if gotErr := err != nil; gotErr != tt.wantErr {
+				t.Fatalf("got error %v, want error %t", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("got %v, want it to wrap ErrInvalidToken", err)
+			}
+		})
+	}
+}
+
+func TestSubject(t *testing.T) {
+	if got, want := Subject("tenant-a", "lab"), "ehrbridge.hl7.tenant-a.lab"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := DurableName("tenant-a", "lab"), "hl7-tenant-a-lab"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestSubjectPanicsOnInvalidToken(t *testing.T) {
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(r.(string), "source") {
+			t.Errorf("got panic %v, want one naming the source token", r)
+		}
+	}()
+	Subject("tenant-a", "lab.*")
+}
+
+func TestStartEmbeddedRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		opts EmbeddedOptions
+		want string
+	}{
+		{"missing store dir", EmbeddedOptions{}, "StoreDir is missing"},
+		{"non-loopback host", EmbeddedOptions{StoreDir: t.TempDir(), Host: "0.0.0.0"}, "not a loopback address"},
+		{"port out of range", EmbeddedOptions{StoreDir: t.TempDir(), Port: 70000}, "out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := StartEmbedded(tt.opts)
+			if err == nil {
+				e.Shutdown()
+				t.Fatalf("got nil error, want one containing %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
