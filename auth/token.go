@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // maxTokenRequestBytes bounds the token request body. A client credentials
@@ -126,7 +127,7 @@ func (s *Service) grantToken(r *http.Request) (tokenResponse, string, *oauthErro
 		return tokenResponse{}, creds.clientID, oerr
 	}
 
-	token, expires, err := s.issue(client.ID, tenant)
+	token, _, err := s.issue(client.ID, tenant)
 	if err != nil {
 		oerr := newOAuthError(http.StatusInternalServerError, errServerError, "the token could not be issued")
 		oerr.cause = err
@@ -135,7 +136,7 @@ func (s *Service) grantToken(r *http.Request) (tokenResponse, string, *oauthErro
 	return tokenResponse{
 		AccessToken: token,
 		TokenType:   "Bearer",
-		ExpiresIn:   int64(expires.Sub(s.opts.Now()).Seconds()),
+		ExpiresIn:   int64(s.opts.TokenTTL / time.Second),
 		Scope:       tenant,
 	}, creds.clientID, nil
 }
