@@ -22,7 +22,7 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is the base URL clients reach the API at, used in the
 	// capability statement, token issuer and Bundle links. Default
-	// http://<listen>.
+	// http://<the address the API listens on>.
 	PublicURL string `yaml:"public_url"`
 	// DataDir holds the store, the embedded NATS store and the token
 	// signing key, unless set elsewhere. Default ./ehrbridge-data.

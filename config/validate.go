@@ -25,9 +25,6 @@ func (c *Config) ApplyDefaults() {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
-	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Listen
-	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.DataDir == "" {
 		c.DataDir = "ehrbridge-data"
@@ -69,7 +66,7 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		add("listen", "must be host:port, e.g. 127.0.0.1:8080")
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		add("public_url", "must be an absolute http or https URL, e.g. https://fhir.example.org")
 	}
 	if c.Store.Kind != "sqlite" {

@@ -248,3 +248,15 @@ func (m *Mapping) compileVersions(root *node) error {
 	}
 	return nil
 }
+
+// Merge returns a set with the mappings of s and other.
+func (s *Set) Merge(other *Set) *Set {
+	out := &Set{mappings: append(append([]*Mapping{}, s.mappings...), other.mappings...)}
+	sort.Slice(out.mappings, func(i, j int) bool { return out.mappings[i].Name < out.mappings[j].Name })
+	return out
+}
+
+// Filter returns a set with the mappings of one source kind.
+func (s *Set) Filter(kind SourceKind) *Set {
+	return &Set{mappings: s.OfKind(kind)}
+}

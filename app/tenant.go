@@ -1,0 +1,241 @@
+package app
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ehrbridge/ehrbridge/adapters/feed"
+	"github.com/ehrbridge/ehrbridge/adapters/sqlpoll"
+	"github.com/ehrbridge/ehrbridge/auth"
+	"github.com/ehrbridge/ehrbridge/config"
+	"github.com/ehrbridge/ehrbridge/fhir"
+	"github.com/ehrbridge/ehrbridge/mappings"
+	"github.com/ehrbridge/ehrbridge/pipeline"
+	"github.com/ehrbridge/ehrbridge/transform"
+)
+
+// tenantRuntime is one configured tenant with its compiled mappings.
+type tenantRuntime struct {
+	id        string
+	versions  []fhir.Version
+	clients   []auth.Client
+	sources   []*sourceRuntime
+	pipeline  *pipeline.Pipeline
+	consumers []*feed.Consumer
+}
+
+// sourceRuntime is one source of a tenant.
+type sourceRuntime struct {
+	cfg      config.Source
+	mappings *transform.Set
+	db       sqlDB        // sql sources
+	syncMu   sync.Mutex   // one sync of this source at a time
+	interval time.Duration
+}
+
+// BuiltinPrefix marks a mapping folder shipped inside ehrbridge.
+const BuiltinPrefix = "builtin:"
+
+// buildTenants compiles the mappings and client secrets of every tenant.
+// It reports every problem at once, each with its configuration path.
+func buildTenants(cfg *config.Config) ([]*tenantRuntime, error) {
+	var problems config.Problems
+	var out []*tenantRuntime
+	for i, tc := range cfg.Tenants {
+		path := fmt.Sprintf("tenants[%d]", i)
+		t := &tenantRuntime{id: strings.ToLower(tc.ID)}
+		for _, v := range tc.FHIRVersions {
+			ver, _ := fhir.ParseVersion(v)
+			t.versions = append(t.versions, ver)
+		}
+		for j, cc := range tc.Clients {
+			c, err := buildClient(t.id, cc)
+			if err != nil {
+				problems = append(problems, config.Problem{Path: fmt.Sprintf("%s.clients[%d]", path, j), Reason: err.Error()})
+				continue
+			}
+			t.clients = append(t.clients, c)
+		}
+		for j, sc := range tc.Sources {
+			set, err := loadMappings(sc)
+			if err != nil {
+				problems = append(problems, config.Problem{Path: fmt.Sprintf("%s.sources[%d].mappings", path, j), Reason: err.Error()})
+				continue
+			}
+			t.sources = append(t.sources, &sourceRuntime{cfg: sc, mappings: set, interval: sc.PollEvery()})
+		}
+		out = append(out, t)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return out, nil
+}
+
+// buildClient reads a client's secret digests from the configured place.
+func buildClient(tenant string, cc config.Client) (auth.Client, error) {
+	c := auth.Client{ID: cc.ID, Tenant: tenant}
+	for _, h := range cc.SecretSHA256 {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return c, errors.New("secret_sha256 must be hex")
+		}
+		c.SecretHashes = append(c.SecretHashes, b)
+	}
+	var secret string
+	switch {
+	case cc.SecretEnv != "":
+		secret = os.Getenv(cc.SecretEnv)
+	case cc.SecretFile != "":
+		data, err := os.ReadFile(cc.SecretFile)
+		if err != nil {
+			return c, fmt.Errorf("read secret_file: %w", err)
+		}
+		secret = strings.TrimSpace(string(data))
+	}
+	if cc.SecretEnv != "" || cc.SecretFile != "" {
+		client, err := auth.NewClient(cc.ID, tenant, secret)
+		if err != nil {
+			return c, err
+		}
+		return client, nil
+	}
+	return c, nil
+}
+
+// loadMappings compiles the mapping folders of a source and keeps the
+// mappings of the source's kind.
+func loadMappings(sc config.Source) (*transform.Set, error) {
+	var errs []error
+	kind := transform.SourceKind(sc.Kind)
+	all := &transform.Set{}
+	for _, folder := range sc.Mappings {
+		var fsys fs.FS
+		dir := folder
+		if name, ok := strings.CutPrefix(folder, BuiltinPrefix); ok {
+			fsys, dir = mappings.FS, name
+		} else {
+			fsys, dir = os.DirFS(folder), "."
+		}
+		set, err := transform.Load(fsys, dir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = all.Merge(set)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	set := all.Filter(kind)
+	if len(set.Mappings()) == 0 {
+		return nil, fmt.Errorf("the folders hold no %s mapping: add one or fix the folder names", kind)
+	}
+	return set, nil
+}
+
+// open connects the tenant's SQL sources and builds its pipeline.
+func (t *tenantRuntime) open(ctx context.Context, a *App, validator pipeline.Validator) error {
+	ts, err := a.store.Tenant(ctx, t.id)
+	if err != nil {
+		return fmt.Errorf("open store of tenant %s: %w", t.id, err)
+	}
+	t.pipeline = &pipeline.Pipeline{Tenant: t.id, Versions: t.versions, Store: ts,
+		Validator: validator, Logger: a.log.With("component", "pipeline")}
+	for _, s := range t.sources {
+		if s.cfg.Kind != "sql" {
+			continue
+		}
+		dsn, err := s.cfg.ResolveDSN()
+		if err != nil {
+			return err
+		}
+		if s.db, err = sqlpoll.Open(s.cfg.Driver, dsn); err != nil {
+			return fmt.Errorf("tenant %s source %s: %w", t.id, s.cfg.Name, err)
+		}
+	}
+	return nil
+}
+
+// startConsumers starts one feed consumer per HL7 source.
+func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
+	for _, s := range t.sources {
+		if s.cfg.Kind != "hl7v2" {
+			continue
+		}
+		s := s
+		consumer, err := feed.NewConsumer(ctx, a.js, feed.ConsumerConfig{
+			Durable:       feed.DurableName(t.id, s.cfg.Name),
+			FilterSubject: feed.Subject(t.id, s.cfg.Name),
+			Logger:        a.log.With("component", "feed", "tenant", t.id, "source", s.cfg.Name),
+		})
+		if err != nil {
+			a.log.Error("start feed consumer", "tenant", t.id, "source", s.cfg.Name, "err", err)
+			continue
+		}
+		t.consumers = append(t.consumers, consumer)
+		a.workers.Add(1)
+		go func() {
+			defer a.workers.Done()
+			err := consumer.Run(ctx, func(ctx context.Context, d feed.Delivery) error {
+				key := fmt.Sprintf("stream seq %d", d.StreamSeq)
+				_, err := t.pipeline.HandleHL7(ctx, s.cfg.Name, s.mappings, key, d.Data)
+				return err
+			})
+			if err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("feed consumer stopped", "tenant", t.id, "source", s.cfg.Name, "err", err)
+			}
+		}()
+	}
+}
+
+// startSchedule runs each SQL source's sync now and then every poll interval.
+func (t *tenantRuntime) startSchedule(ctx context.Context, a *App) {
+	for _, s := range t.sources {
+		if s.cfg.Kind != "sql" {
+			continue
+		}
+		s := s
+		a.workers.Add(1)
+		go func() {
+			defer a.workers.Done()
+			ticker := time.NewTicker(s.interval)
+			defer ticker.Stop()
+			for {
+				if _, err := t.sync(ctx, a, s); err != nil && ctx.Err() == nil {
+					a.log.Error("sql sync failed", "tenant", t.id, "source", s.cfg.Name, "err", err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-ticker.C:
+				}
+			}
+		}()
+	}
+}
+
+func (t *tenantRuntime) sync(ctx context.Context, a *App, s *sourceRuntime) (pipeline.SyncStats, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	start := time.Now()
+	stats, err := t.pipeline.SyncSQL(ctx, s.cfg.Name, s.db, s.mappings)
+	a.log.Info("sql sync finished", "tenant", t.id, "source", s.cfg.Name, "rows", stats.Rows,
+		"committed", stats.Committed, "dead_letters", stats.Rejected, "duration_ms", time.Since(start).Milliseconds())
+	return stats, err
+}
+
+func (t *tenantRuntime) close() {
+	for _, s := range t.sources {
+		if s.db != nil {
+			s.db.Close()
+		}
+	}
+}
