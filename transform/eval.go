@@ -3,7 +3,6 @@ package transform
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/ehrbridge/ehrbridge/adapters/hl7"
@@ -56,17 +55,15 @@ type valueError struct{ err error }
 func (e *valueError) Error() string { return e.err.Error() }
 func (e *valueError) Unwrap() error { return e.err }
 
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
-
-// safeExprError keeps the message of a mapping function's own error, and
-// strips quoted text from the expression engine's messages, which can
-// quote record values (for example a failed int() conversion).
+// safeExprError keeps the message of a mapping function's own error. The
+// expression engine's own messages can quote record values (for example a
+// failed int() conversion), so only the failing expression is named.
 func safeExprError(e *exprTmpl, err error) error {
 	var ve *valueError
 	if errors.As(err, &ve) {
 		return ve.err
 	}
-	return fmt.Errorf("expression %q failed: %s", e.source, quoted.ReplaceAllString(firstLine(err.Error()), `"…"`))
+	return fmt.Errorf("expression %q failed at run time: check the types and empty values it reads (the engine's message is withheld because it can quote patient data)", e.source)
 }
 
 // wrap marks an error of a mapping function as safe to report.
