@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -102,12 +103,40 @@ var tenantBMarkers = []string{
 	"2025-0", `"b9"`, "/b9", `"obs5"`, `"obs6"`, `"obs7"`, "/obs5", "/obs6", "/obs7",
 }
 
-// leaksTenantB returns the first tenant B marker found in body, or "".
+// leaksTenantB returns the first tenant B marker found in a JSON body, or
+// "". Bundle links are left out, because a self link repeats the caller's
+// own search values.
 func leaksTenantB(body string) string {
+	var v any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		return "unparsable body"
+	}
+	dropLinks(v)
+	data, err := json.Marshal(v)
+	if err != nil {
+		return "unencodable body"
+	}
 	for _, m := range tenantBMarkers {
-		if strings.Contains(body, m) {
+		if strings.Contains(string(data), m) {
 			return m
 		}
 	}
 	return ""
+}
+
+// dropLinks removes every "link" member of Bundles in v.
+func dropLinks(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if x["resourceType"] == "Bundle" {
+			delete(x, "link")
+		}
+		for _, child := range x {
+			dropLinks(child)
+		}
+	case []any:
+		for _, child := range x {
+			dropLinks(child)
+		}
+	}
 }
