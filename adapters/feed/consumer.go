@@ -153,28 +153,28 @@ func (cfg ConsumerConfig) withDefaults() ConsumerConfig {
 func (cfg ConsumerConfig) validate() error {
 	var errs []error
 	if cfg.Durable == "" {
-		errs = append(errs, errors.New("Durable is missing: set a name such as hl7-<tenant>-<source>"))
+		errs = append(errs, errors.New("durable name is missing: set Durable, for example to hl7-<tenant>-<source>"))
 	}
 	if cfg.FilterSubject == "" {
-		errs = append(errs, errors.New("FilterSubject is missing: set a subject such as ehrbridge.hl7.<tenant>.<source>"))
+		errs = append(errs, errors.New("filter subject is missing: set FilterSubject, for example to ehrbridge.hl7.<tenant>.<source>"))
 	}
 	if cfg.AckWait < 0 {
-		errs = append(errs, fmt.Errorf("AckWait %s is negative", cfg.AckWait))
+		errs = append(errs, fmt.Errorf("ack wait %s is negative: set AckWait to 0 for the default or a positive duration", cfg.AckWait))
 	}
 	if cfg.MaxDeliver < -1 {
-		errs = append(errs, fmt.Errorf("MaxDeliver %d is invalid: use -1 for unlimited or a positive count", cfg.MaxDeliver))
+		errs = append(errs, fmt.Errorf("max deliver %d is invalid: set MaxDeliver to -1 for unlimited or a positive count", cfg.MaxDeliver))
 	}
 	if cfg.MaxDeliver > 0 && len(cfg.Backoff) > cfg.MaxDeliver {
-		errs = append(errs, fmt.Errorf("Backoff has %d delays but MaxDeliver is %d: list at most MaxDeliver delays",
+		errs = append(errs, fmt.Errorf("backoff has %d delays but MaxDeliver is %d: list at most MaxDeliver delays",
 			len(cfg.Backoff), cfg.MaxDeliver))
 	}
 	for i, d := range cfg.Backoff {
 		if d <= 0 {
-			errs = append(errs, fmt.Errorf("Backoff[%d] %s is not positive", i, d))
+			errs = append(errs, fmt.Errorf("backoff delay %d (%s) is not positive: use durations above 0", i, d))
 		}
 	}
 	if cfg.BatchSize < 0 {
-		errs = append(errs, fmt.Errorf("BatchSize %d is negative", cfg.BatchSize))
+		errs = append(errs, fmt.Errorf("batch size %d is negative: set BatchSize to 0 for the default or a positive count", cfg.BatchSize))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid consumer config: %w", err)
@@ -186,9 +186,9 @@ func (cfg ConsumerConfig) validate() error {
 // the server delivers them. A message whose handle returns nil is acked, and
 // Run waits for the server to confirm the ack. A message whose handle returns
 // an error is negatively acked with a delay and comes back later, possibly
-// after messages published after it, so handle must tolerate out-of-order and
-// repeated records (the store keeps the newest source time and ignores
-// identical content).
+// after messages published after it. So handle must tolerate out-of-order and
+// repeated records, which the store does by keeping the newest source time
+// and ignoring identical content.
 //
 // Run returns nil once ctx is cancelled and the message in progress is
 // finished. Messages fetched but not yet started are released to other
@@ -331,8 +331,8 @@ func (c *Consumer) nakDelay(numDelivered uint64) time.Duration {
 	return min(delay, maxNakDelay)
 }
 
-// keepInProgress tells the server every half ack wait that the message is
-// still being handled, so a slow commit does not cause a second delivery to
+// keepInProgress sends the server an in-progress ack every half ack wait while
+// the message is being handled, so a slow commit does not cause a second delivery to
 // another consumer. The returned function stops it.
 func (c *Consumer) keepInProgress(msg jetstream.Msg) func() {
 	interval := c.cfg.AckWait

@@ -14,9 +14,9 @@
 // [Consumer] reads one durable pull consumer with explicit acks. The handler
 // commits a message's record, then Run acks it and waits for the server's
 // confirmation. A crash between the commit and the ack makes the server
-// deliver the message again (same stream sequence, higher NumDelivered), so
-// the handler must be idempotent; the store's identical-content and
-// stale-write rules make it so. Any number of Consumers with the same durable
+// deliver the message again, with the same stream sequence and a higher
+// NumDelivered. So the handler must be idempotent, which the store's
+// identical-content and stale-write rules provide. Any number of Consumers with the same durable
 // name share the messages.
 //
 // [StartEmbedded] runs a NATS server with JetStream inside the process for

@@ -2,6 +2,7 @@ package sqlpoll
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -18,9 +19,9 @@ const cursorTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 // a number in decimal, a string or []byte unchanged.
 //
 // PostgreSQL reads the time text back exactly for timestamptz and timestamp
-// columns (microsecond precision). SQLite compares text as text: a timestamp
-// column declared TEXT returns its stored text, which round-trips unchanged,
-// but one declared DATETIME, TIMESTAMP or DATE comes back as a time, so its
+// columns (microsecond precision). SQLite compares text as text. A timestamp
+// column declared TEXT returns its stored text, which round-trips unchanged.
+// A column declared DATETIME, TIMESTAMP or DATE comes back as a time, so its
 // stored text must use this same layout for :cursor comparisons to hold.
 func CursorText(v any) string {
 	switch v := v.(type) {
@@ -83,14 +84,14 @@ func (t *cursorTracker) next(value any) (string, error) {
 		t.seen = true
 		if startValue, ok := parseLike(t.start, value); ok {
 			if c, ok := compareValues(value, startValue); ok && c < 0 {
-				return "", fmt.Errorf("cursor value sorts below the start cursor: the query's comparison with " +
+				return "", errors.New("cursor value sorts below the start cursor: the query's comparison with " +
 					":cursor disagrees with the cursor's canonical text; store the column in that format " +
 					"or compare it as a typed value")
 			}
 		}
 	} else if text != t.lastText {
 		if c, ok := compareValues(value, t.last); ok && c < 0 {
-			return "", fmt.Errorf("rows are not in ascending cursor order: order the query by the cursor column first")
+			return "", errors.New("rows are not in ascending cursor order: order the query by the cursor column first")
 		}
 		t.safe = t.lastText
 	}

@@ -58,7 +58,7 @@ type Result struct {
 // before the rest of its group is handled would skip the rest on the next
 // run, so each row carries a SafeCursor below its group. A caller that saves
 // SafeCursor with each commit and Result.LastCursor at the end loses no row
-// after a crash, and sees again only rows of the interrupted tie group.
+// after a crash, and receives again only rows of the interrupted tie group.
 //
 // If handle returns an error, Run stops and returns it with the rows handled
 // so far; a caller dead-letters a bad row and returns nil to go on.

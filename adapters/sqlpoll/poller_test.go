@@ -246,7 +246,7 @@ func TestIntegrationInvalidQueries(t *testing.T) {
 			p.Query = `SELECT id, updated_at FROM vital_signs WHERE updated_at > :cursor ORDER BY updated_at`
 		}, startCursor, ErrInvalidQuery, `no column "seq"`},
 		{"empty start cursor", func(*Poller) {}, "", ErrInvalidQuery, "start cursor is empty"},
-		{"no key columns", func(p *Poller) { p.KeyColumns = nil }, startCursor, ErrInvalidQuery, "KeyColumns is empty"},
+		{"no key columns", func(p *Poller) { p.KeyColumns = nil }, startCursor, ErrInvalidQuery, "key columns are empty"},
 		{"rows out of order", func(p *Poller) {
 			p.Query = `SELECT v.id, v.seq, 100 - v.version AS version FROM vital_signs v
 				WHERE v.version > :cursor ORDER BY v.version`

@@ -42,16 +42,16 @@ func (p *Poller) bind(cursor string) (string, []any, error) {
 func (p *Poller) checkFields(cursor string) error {
 	var errs []error
 	if p.DB == nil {
-		errs = append(errs, errors.New("DB is missing"))
+		errs = append(errs, errors.New("DB is missing: set Poller.DB, for example from Open"))
 	}
 	if strings.TrimSpace(p.Query) == "" {
-		errs = append(errs, errors.New("Query is empty"))
+		errs = append(errs, errors.New("query is empty: set Poller.Query"))
 	}
 	if p.CursorColumn == "" {
-		errs = append(errs, errors.New("CursorColumn is empty: name the column the query orders by"))
+		errs = append(errs, errors.New("cursor column is empty: set CursorColumn to the column the query orders by"))
 	}
 	if len(p.KeyColumns) == 0 {
-		errs = append(errs, errors.New("KeyColumns is empty: name the columns that identify a source record"))
+		errs = append(errs, errors.New("key columns are empty: set KeyColumns to the columns that identify a source record"))
 	}
 	if cursor == "" {
 		errs = append(errs, errors.New("start cursor is empty: pass the mapping's initial cursor, "+
