@@ -1,8 +1,3 @@
-// Package store keeps FHIR resources per tenant and per FHIR version, with
-// versions, provenance, sync cursors and dead letters.
-//
-// Each tenant lives in its own database (a SQLite file in the embedded
-// default), so a query for one tenant has no path to another tenant's rows.
 package store
 
 import (
@@ -27,7 +22,9 @@ type TenantStore interface {
 	// Commit writes all resources of one source record and moves the
 	// record's cursor, in one transaction. A resource whose content equals
 	// the stored version creates no new version. A resource whose source
-	// time is older than the stored one is skipped (stale write).
+	// time is older than the stored one is skipped (stale write). A write
+	// that can never be stored (mismatched id, invalid JSON) fails the whole
+	// commit with an error wrapping ErrInvalidWrite, and nothing is stored.
 	Commit(ctx context.Context, c Commit) (CommitResult, error)
 	// Cursor returns the saved value of a sync cursor, and false when none is saved.
 	Cursor(ctx context.Context, name string) (string, bool, error)
