@@ -539,3 +539,42 @@ func TestNewOptionsInvalid(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyCachedToken(t *testing.T) {
+	f := newFixture(t)
+	now := testNow
+	served := true
+	f.svc.opts.Now = func() time.Time { return now }
+	f.svc.opts.Tenants = func(string) bool { return served }
+	token, _, err := f.svc.issue("client-a", tenantA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Verify(token); err != nil {
+		t.Fatalf("first verify: got %v, want nil", err)
+	}
+	if _, ok := f.svc.verified.get(sha256.Sum256([]byte(token))); !ok {
+		t.Fatal("got no cache entry after a successful verify, want one")
+	}
+
+	tests := []struct {
+		name    string
+		advance time.Duration
+		served  bool
+		wantErr bool
+	}{
+		{"cached", time.Minute, true, false},
+		{"within leeway", time.Hour + clockLeeway - time.Second, true, false},
+		{"expired", time.Hour + clockLeeway, true, true},
+		{"tenant removed", time.Minute, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now, served = testNow.Add(tt.advance), tt.served
+			_, err := f.svc.Verify(token)
+			if gotErr := errors.Is(err, ErrInvalidToken); gotErr != tt.wantErr {
+				t.Errorf("got error %v, want error %v", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -43,10 +45,41 @@ type Options struct {
 // Service issues and verifies access tokens for the OAuth 2.0 client
 // credentials grant.
 type Service struct {
-	opts   Options
-	keys   map[string]*Key
-	jwks   []byte
-	parser *jwt.Parser
+	opts     Options
+	keys     map[string]*Key
+	jwks     []byte
+	parser   *jwt.Parser
+	verified verifiedCache
+}
+
+// maxVerifiedTokens bounds the cache of verified tokens. A client reuses
+// its token for the token lifetime, so a few thousand entries cover many
+// clients.
+const maxVerifiedTokens = 4096
+
+// verifiedCache maps the SHA-256 of a token that passed verification to its
+// claims, so a reused token skips the ECDSA check. It holds no token text.
+type verifiedCache struct {
+	mu     sync.Mutex
+	claims map[[sha256.Size]byte]Claims
+}
+
+func (c *verifiedCache) get(key [sha256.Size]byte) (Claims, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	claims, ok := c.claims[key]
+	return claims, ok
+}
+
+func (c *verifiedCache) put(key [sha256.Size]byte, claims Claims) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.claims == nil || len(c.claims) >= maxVerifiedTokens {
+		// Starting over is simpler than eviction, and costs one signature
+		// check per active token.
+		c.claims = make(map[[sha256.Size]byte]Claims)
+	}
+	c.claims[key] = claims
 }
 
 // Claims are the verified facts of an access token.
@@ -182,6 +215,28 @@ func (s *Service) issue(clientID, tenant string) (token string, expires time.Tim
 // it expires even after its client secret is revoked. TokenTTL bounds that
 // window.
 func (s *Service) Verify(token string) (Claims, error) {
+	key := sha256.Sum256([]byte(token))
+	if claims, ok := s.verified.get(key); ok {
+		// The signature and the fixed claims were checked when the token was
+		// cached. Time and tenant configuration change, so check them again.
+		if !s.opts.Now().Before(claims.Expires.Add(clockLeeway)) {
+			return Claims{}, fmt.Errorf("%w: token is expired", ErrInvalidToken)
+		}
+		if !s.opts.Tenants(claims.Tenant) {
+			return Claims{}, fmt.Errorf("%w: tenant is no longer configured", ErrInvalidToken)
+		}
+		return claims, nil
+	}
+	claims, err := s.verify(token)
+	if err != nil {
+		return Claims{}, err
+	}
+	s.verified.put(key, claims)
+	return claims, nil
+}
+
+// verify checks a token that is not in the cache.
+func (s *Service) verify(token string) (Claims, error) {
 	var c tokenClaims
 	if _, err := s.parser.ParseWithClaims(token, &c, s.verificationKey); err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
