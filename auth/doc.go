@@ -15,7 +15,7 @@
 // data request.
 //
 // [Service.TokenHandler] serves the token endpoint. It accepts
-// client_secret_post and client_secret_basic authentication, answers errors
+// client_secret_post and client_secret_basic authentication, returns errors
 // in the RFC 6749 §5.2 form, and logs the client id and outcome but never a
 // secret or token.
 package auth

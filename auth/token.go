@@ -37,7 +37,7 @@ type oauthError struct {
 	status      int
 	code        string
 	description string
-	basic       bool // the client used HTTP Basic: answer with a Basic challenge
+	basic       bool // the client used HTTP Basic, so the response carries a Basic challenge
 	cause       error
 }
 
@@ -237,7 +237,7 @@ func checkGrantType(grantType string) *oauthError {
 }
 
 // authenticate looks up the client and checks its secret. An unknown client
-// and a wrong secret get the same answer, so callers cannot probe for ids.
+// and a wrong secret get the same error, so callers cannot probe for ids.
 func (s *Service) authenticate(r *http.Request, c credentials) (Client, *oauthError) {
 	client, found, err := s.opts.Registry.Client(r.Context(), c.clientID)
 	if err != nil {

@@ -29,7 +29,7 @@ type batchRequest struct {
 	} `json:"entry"`
 }
 
-// serveBatch answers POST [base] with a batch Bundle. Each entry is a read
+// serveBatch handles POST [base] with a batch Bundle. Each entry is a read
 // or a search in the token's tenant. An entry that fails gets its own status
 // and OperationOutcome, and the others still run.
 func (s *server) serveBatch(w http.ResponseWriter, r *http.Request, c *call) {
@@ -106,6 +106,8 @@ func (s *server) runEntry(ctx context.Context, c *call, method, rawURL string) (
 	case len(segments) == 1 && method == http.MethodGet:
 		return s.searchEntry(ctx, c, segments[0], params)
 	case len(segments) == 2 && segments[1] == "_search":
+		// NOTE: Only the URL's query carries the parameters. A Parameters
+		// resource in the entry is ignored.
 		return s.searchEntry(ctx, c, segments[0], params)
 	case len(segments) == 2 && method == http.MethodGet:
 		return s.readEntry(ctx, c, segments[0], segments[1])

@@ -28,8 +28,8 @@ const (
 	issueTimeout      = "timeout"
 )
 
-// apiError is an error with the HTTP status and the issue that the client
-// sees. diagnostics goes to the client, so it must not contain request
+// apiError is an error with the HTTP status and the issue returned to the
+// client. diagnostics goes to the client, so it must not contain request
 // values that may be PHI. cause, if any, goes only to the log.
 type apiError struct {
 	status      int
@@ -114,7 +114,7 @@ func classify(err error) apiError {
 	}
 }
 
-// msgNotFound is the answer for every unknown id. It is the same whether the
+// msgNotFound is the diagnostics text for every unknown id. It is the same whether the
 // id exists for another tenant or nowhere, and it does not echo the id.
 const msgNotFound = "no resource of this type has this id"
 

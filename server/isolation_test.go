@@ -11,7 +11,7 @@ import (
 )
 
 // TestTenantIsolation proves that a tenant A token never returns, counts or
-// reveals tenant B's data, whatever the request says. Both tenants hold
+// reveals tenant B's data, whatever the request contains. Both tenants hold
 // resources with the same ids and different content in one SQLite store.
 func TestTenantIsolation(t *testing.T) {
 	counting := &countingStore{Store: openStore(t)}

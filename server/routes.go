@@ -132,7 +132,7 @@ func (s *server) checkType(ctx context.Context, v fhir.Version, resourceType str
 	return nil
 }
 
-// methodNotAllowed answers every method that a FHIR path does not serve:
+// methodNotAllowed rejects every method that a FHIR path does not serve:
 // the API is read-only, so creates, updates, patches and deletes end here.
 func (s *server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	if _, err := versionFromPath(r); err != nil {

@@ -59,7 +59,7 @@ type entryResponse struct {
 	LastModified string `json:"lastModified,omitempty"`
 }
 
-// serveRead answers GET [base]/Type/id, and GET [base]/Type/_search as a
+// serveRead handles GET [base]/Type/id, and GET [base]/Type/_search as a
 // search.
 func (s *server) serveRead(w http.ResponseWriter, r *http.Request, c *call) {
 	resourceType, id := r.PathValue("type"), r.PathValue("id")
@@ -101,7 +101,7 @@ func (s *server) serveSearchGet(w http.ResponseWriter, r *http.Request, c *call)
 	s.respondSearch(w, r, c, r.PathValue("type"), r.URL.Query())
 }
 
-// serveSearchPost answers POST [base]/Type/_search. Parameters come from
+// serveSearchPost handles POST [base]/Type/_search. Parameters come from
 // the form body and the query string together.
 func (s *server) serveSearchPost(w http.ResponseWriter, r *http.Request, c *call) {
 	mediaType := requestMediaType(r)

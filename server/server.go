@@ -169,7 +169,7 @@ func serveHealth(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// serveAuthorize answers the authorization endpoint that SMART clients
+// serveAuthorize serves the authorization endpoint that SMART clients
 // expect to find in the capability statement. The client credentials grant
 // has no authorization step, so every request gets an OAuth error.
 func serveAuthorize(w http.ResponseWriter, _ *http.Request) {
