@@ -131,16 +131,12 @@ func isBatchName(name string) bool {
 
 // appendSeparators appends the offset of every sep in line to seps.
 func appendSeparators(seps []int32, line string, sep byte) []int32 {
-	offset := 0
-	for {
-		i := strings.IndexByte(line[offset:], sep)
-		if i < 0 {
-			return seps
+	for i := 0; i < len(line); i++ {
+		if line[i] == sep {
+			seps = append(seps, int32(i))
 		}
-		offset += i
-		seps = append(seps, int32(offset))
-		offset++
 	}
+	return seps
 }
 
 // isBlank reports whether line holds nothing but spaces and tabs.
@@ -163,8 +159,8 @@ type lineScanner struct {
 	nextLF int // offset of the next \n at or after pos, or -1
 }
 
-func newLineScanner(text string) *lineScanner {
-	return &lineScanner{text: text, nextCR: nextIndex(text, 0, '\r'), nextLF: nextIndex(text, 0, '\n')}
+func newLineScanner(text string) lineScanner {
+	return lineScanner{text: text, nextCR: nextIndex(text, 0, '\r'), nextLF: nextIndex(text, 0, '\n')}
 }
 
 // next returns the next line and true, or false after the last line.
