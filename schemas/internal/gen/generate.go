@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,6 +44,20 @@ var releases = map[string]release{
 // its resourceType; contained resources and bundle entries use it.
 const resourceListName = "ResourceList"
 
+// maxExclusiveChoice is the largest choice element whose types are made
+// mutually exclusive in the schema. The rule costs a subschema per pair of
+// types, and the open-type value[x] of Extension and ElementDefinition has
+// about 40 types: with those pairs the schema doubles in size and takes
+// seconds to compile.
+//
+// NOTE: A value[x] with more types than this may carry two of them and
+// still pass the DSTU2 base schema.
+const maxExclusiveChoice = 12
+
+// elementListName is the definition of the "_name" companion of a
+// repeating primitive element.
+const elementListName = "ElementList"
+
 // elementName is the definition of the "_name" companion of a primitive
 // element, which holds its id and extensions.
 const elementName = "Element"
@@ -72,6 +87,9 @@ func generate(rel release) (schema, error) {
 	resources := g.resourceTypes()
 	g.defs[resourceListName] = resourceList(resources)
 	g.defs[elementName] = g.element()
+	// A null entry keeps "_given" aligned with "given" where only some
+	// repetitions have extensions.
+	g.defs[elementListName] = arrayOf(schema{"anyOf": []any{ref(elementName), schema{"type": "null"}}})
 
 	messages := rel.datatypes.Messages()
 	for i := range messages.Len() {
@@ -101,7 +119,7 @@ func generate(rel release) (schema, error) {
 	}
 	return schema{
 		"$schema": "http://json-schema.org/draft-07/schema#",
-		"$id":     "https://ehrbridge.dev/schemas/fhir/" + rel.name + "/fhir.schema.json",
+		"$id":     "https://github.com/ehrbridge/ehrbridge/schemas/fhir/" + rel.name + "/fhir.schema.json",
 		"description": "FHIR " + rel.fhir + " resources and data types, generated from the " +
 			"protocol-buffer descriptors of github.com/google/fhir/go v0.7.4. " +
 			"Validate a resource against #/definitions/<resourceType>.",
@@ -219,8 +237,10 @@ func (g *generator) object(md protoreflect.MessageDescriptor) (schema, error) {
 
 		if isChoice(f.Message()) {
 			options := g.addChoice(props, f)
-			for _, option := range options {
-				dependencies[option] = excludeOthers(option, options)
+			if len(options) <= maxExclusiveChoice {
+				for _, option := range options {
+					dependencies[option] = excludeOthers(option, options)
+				}
 			}
 			if isRequired {
 				allOf = append(allOf, anyRequired(options))
@@ -272,9 +292,7 @@ func (g *generator) addField(props schema, f protoreflect.FieldDescriptor) {
 		return
 	}
 	if f.IsList() {
-		// A null entry keeps "_given" aligned with "given" where only some
-		// repetitions have extensions.
-		props["_"+name] = arrayOf(schema{"anyOf": []any{ref(elementName), schema{"type": "null"}}})
+		props["_"+name] = ref(elementListName)
 	} else {
 		props["_"+name] = ref(elementName)
 	}
@@ -305,12 +323,18 @@ func (g *generator) addChoice(props schema, f protoreflect.FieldDescriptor) []st
 func (g *generator) valueSchema(f protoreflect.FieldDescriptor, md protoreflect.MessageDescriptor) schema {
 	target := ref(g.defName(md))
 	targets := validReferenceTypes(f)
-	if md.Name() != "Reference" || len(targets) == 0 {
+	if md.Name() != "Reference" || len(targets) == 0 || allowsAny(targets) {
 		return target
 	}
-	return schema{"allOf": []any{target, schema{
-		"properties": schema{"reference": schema{"pattern": referencePattern(targets)}},
-	}}}
+
+	// One definition per set of target types keeps the schema small.
+	name := g.defName(md) + "_" + strings.Join(targets, "_")
+	if _, ok := g.defs[name]; !ok {
+		g.defs[name] = schema{"allOf": []any{target, schema{
+			"properties": schema{"reference": schema{"pattern": referencePattern(targets)}},
+		}}}
+	}
+	return ref(name)
 }
 
 // reference returns the Reference definition. The protocol buffer splits
@@ -332,15 +356,14 @@ func (g *generator) reference(md protoreflect.MessageDescriptor) schema {
 	return schema{"type": "object", "properties": props, "additionalProperties": false}
 }
 
+// allowsAny reports whether a reference may point to any resource type.
+func allowsAny(targets []string) bool {
+	return slices.Contains(targets, "Any") || slices.Contains(targets, "Resource")
+}
+
 // referencePattern matches a reference to one of the given resource types
-// (relative or absolute), a contained resource ("#id") or a URN. "Any" and
-// "Resource" allow every type.
+// (relative or absolute), a contained resource ("#id") or a URN.
 func referencePattern(targets []string) string {
-	for _, t := range targets {
-		if t == "Any" || t == "Resource" {
-			return "^.+$"
-		}
-	}
 	const id = `[A-Za-z0-9\-\.]{1,64}`
 	types := strings.Join(targets, "|")
 	return `^(#.*|urn:.*|(.*/)?(` + types + `)/` + id + `(/_history/` + id + `)?)$`
