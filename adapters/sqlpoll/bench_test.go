@@ -14,7 +14,7 @@ func BenchmarkPoll(b *testing.B) {
 	tx := db.MustBegin()
 	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	for i := range rows {
-		updated := base.Add(time.Duration(i/3) * time.Second).Format(cursorTimeLayout)
+		updated := base.Add(time.Duration(i/3) * time.Second).Format(sqliteTimeLayout)
 		tx.MustExec(`INSERT INTO vital_signs (id, seq, pulse, note, updated_at, version)
 			VALUES (?, 1, 72, 'resting', ?, 1)`, i, updated)
 	}

@@ -50,14 +50,25 @@ func CursorText(v any) string {
 	}
 }
 
-// bindValue returns the value to bind as :cursor. Integer text is bound as an
-// integer, so SQLite compares it as a number even where no column affinity
-// converts it. Text that is not exactly an integer's canonical form, such as
-// "007", stays a string.
-func bindValue(cursor string) any {
+// sqliteTimeLayout is SQLite's own timestamp text (the output of datetime()
+// and CURRENT_TIMESTAMP), with the fraction only when it is non-zero.
+const sqliteTimeLayout = "2006-01-02 15:04:05.999999999"
+
+// bindValue returns the value to bind as :cursor for the driver. Integer text
+// is bound as an integer, so SQLite compares it as a number even where no
+// column affinity converts it. Text that is not exactly an integer's canonical
+// form, such as "007", stays a string. For SQLite, a time cursor is bound in
+// SQLite's timestamp text, "YYYY-MM-DD HH:MM:SS" in UTC, because SQLite
+// compares the bound text with the stored text character by character.
+func bindValue(cursor, driver string) any {
 	n, err := strconv.ParseInt(cursor, 10, 64)
 	if err == nil && strconv.FormatInt(n, 10) == cursor {
 		return n
+	}
+	if driver == "sqlite" {
+		if t, err := time.Parse(time.RFC3339Nano, cursor); err == nil {
+			return t.UTC().Format(sqliteTimeLayout)
+		}
 	}
 	return cursor
 }

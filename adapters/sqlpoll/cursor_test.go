@@ -42,17 +42,20 @@ func TestBindValue(t *testing.T) {
 	tests := []struct {
 		name   string
 		cursor string
+		driver string
 		want   any
 	}{
-		{"integer", "10", int64(10)},
-		{"negative integer", "-4", int64(-4)},
-		{"leading zero stays text", "007", "007"},
-		{"time stays text", "2024-05-01T10:15:00Z", "2024-05-01T10:15:00Z"},
-		{"decimal stays text", "1.5", "1.5"},
+		{"integer", "10", "postgres", int64(10)},
+		{"negative integer", "-4", "sqlite", int64(-4)},
+		{"leading zero stays text", "007", "sqlite", "007"},
+		{"time stays text", "2024-05-01T10:15:00Z", "postgres", "2024-05-01T10:15:00Z"},
+		{"sqlite time text", "2024-05-01T10:15:00.000000000Z", "sqlite", "2024-05-01 10:15:00"},
+		{"sqlite time fraction", "2024-05-01T12:15:00.250000000+02:00", "sqlite", "2024-05-01 10:15:00.25"},
+		{"decimal stays text", "1.5", "sqlite", "1.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := bindValue(tt.cursor); got != tt.want {
+			if got := bindValue(tt.cursor, tt.driver); got != tt.want {
 				t.Errorf("got %#v, want %#v", got, tt.want)
 			}
 		})

@@ -27,7 +27,7 @@ func (p *Poller) bind(cursor string) (string, []any, error) {
 		return "", nil, err
 	}
 
-	query, args, err := sqlx.Named(p.Query, map[string]any{"cursor": bindValue(cursor)})
+	query, args, err := sqlx.Named(p.Query, map[string]any{"cursor": bindValue(cursor, p.DB.DriverName())})
 	if err != nil {
 		return "", nil, fmt.Errorf("%w: %s: the only named parameter allowed is :cursor: %w",
 			ErrInvalidQuery, p.label(), err)

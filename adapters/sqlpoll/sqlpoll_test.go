@@ -59,7 +59,12 @@ func insertVitals(t testing.TB, db *sqlx.DB, vitals ...vital) {
 	query := db.Rebind(`INSERT INTO vital_signs (id, seq, pulse, note, updated_at, version)
 		VALUES (?, ?, 72, 'resting', ?, ?)`)
 	for _, v := range vitals {
-		if _, err := db.Exec(query, v.id, v.seq, v.updatedAt, v.version); err != nil {
+		updated := v.updatedAt
+		if ts, err := time.Parse(time.RFC3339Nano, updated); err == nil && db.DriverName() == "sqlite" {
+			// SQLite keeps timestamps in its own datetime() text.
+			updated = ts.UTC().Format(sqliteTimeLayout)
+		}
+		if _, err := db.Exec(query, v.id, v.seq, updated, v.version); err != nil {
 			t.Fatalf("insert vital %d/%d: %v", v.id, v.seq, err)
 		}
 	}
