@@ -17,8 +17,10 @@
 // Cursor values are saved as text (see [CursorText]). Timestamps become
 // RFC 3339 in UTC with nine fraction digits. PostgreSQL compares that text
 // correctly against timestamp and timestamptz columns. In SQLite, where
-// comparisons are textual, a timestamp cursor column should be declared TEXT
-// (the cursor is then the stored text itself) or store exactly that layout.
+// comparisons are textual, a time cursor is bound in SQLite's own timestamp
+// text ("YYYY-MM-DD HH:MM:SS" in UTC, as datetime() writes it), so stored
+// timestamps must use that layout; a column declared TEXT holding another
+// layout also works, because its cursor is the stored text itself.
 //
 // NOTE: A row written later with a cursor value at or below a saved cursor is
 // never read, so the source must set the cursor column when the row commits
