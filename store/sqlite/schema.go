@@ -127,7 +127,7 @@ func migrateStep(ctx context.Context, db *sql.DB, step int) error {
 	if _, err := tx.ExecContext(ctx, migrations[step]); err != nil {
 		return fmt.Errorf("migrate tenant database to version %d: %w", step+1, err)
 	}
-	// PRAGMA takes no bound parameters; step+1 is an integer from this code.
+	// PRAGMA takes no bound parameters, so the integer step+1 is formatted in.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", step+1)); err != nil {
 		return fmt.Errorf("migrate tenant database to version %d: %w", step+1, err)
 	}

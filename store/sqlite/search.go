@@ -148,8 +148,9 @@ func valueCondition(def search.ParamDef, modifier, value string, now time.Time,
 		if modifier == "exact" {
 			return "exact = ?", []any{search.Unescape(value)}, nil
 		}
+		// instr matches the text literally, so % and _ need no escaping.
 		text := search.NormalizeString(search.Unescape(value))
-		return `value LIKE ? ESCAPE '\'`, []any{"%" + escapeLike(text) + "%"}, nil
+		return "instr(value, ?) > 0", []any{text}, nil
 	case search.TypeToken:
 		return tokenCondition(search.ParseToken(value))
 	case search.TypeReference:
@@ -222,8 +223,8 @@ func buildOrder(v fhir.Version, tbl tables, q search.Query) (string, []any, erro
 		if !ok || !def.Sortable || def.Type != search.TypeDate {
 			return "", nil, fmt.Errorf("%w: sort on %s", errInvalidQuery, s.Param)
 		}
-		// Ascending sorts by the earliest range start, descending by the
-		// latest, as FHIR sorts multi-valued parameters.
+		// Ascending sorts by the earliest range start and descending by the
+		// latest, so a resource with several dates sorts by its extreme one.
 		agg, dir := "MIN", "ASC"
 		if s.Descending {
 			agg, dir = "MAX", "DESC"

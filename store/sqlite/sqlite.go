@@ -10,6 +10,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +21,6 @@ import (
 	"regexp"
 	"sync"
 	"time"
-
-	"database/sql"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -81,7 +80,7 @@ func Open(dir string, opts Options) (*Store, error) {
 
 // Tenant returns the store of one tenant, creating and migrating its database
 // on first use. The tenant id must be a lower-case GUID or match
-// [a-z0-9][a-z0-9-]{0,62}; any other id fails with store.ErrInvalidTenant.
+// [a-z0-9][a-z0-9-]{0,62}, and any other id fails with store.ErrInvalidTenant.
 func (s *Store) Tenant(ctx context.Context, tenant string) (store.TenantStore, error) {
 	if !tenantRE.MatchString(tenant) {
 		return nil, fmt.Errorf("%w: expected a lower-case GUID or [a-z0-9][a-z0-9-]{0,62}",

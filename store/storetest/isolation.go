@@ -19,7 +19,7 @@ func mustMarshal(v any) string {
 }
 
 // testTenantIsolation stores resources with the same ids and different
-// content in two tenants and checks that each tenant sees only its own.
+// content in two tenants and checks that each tenant reads only its own.
 func testTenantIsolation(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	defer s.Close()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -326,19 +327,9 @@ func testDefaultOrder(t *testing.T, open func(t *testing.T) store.Store) {
 		if c := y.LastUpdated.Compare(x.LastUpdated); c != 0 {
 			return c
 		}
-		return cmpString(x.ID, y.ID)
+		return strings.Compare(x.ID, y.ID)
 	})
 	if !sorted {
 		t.Errorf("got order %v, want lastUpdated descending then id", ids(res))
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

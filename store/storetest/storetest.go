@@ -303,6 +303,7 @@ func testDeadLetters(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Fatalf("add dead letter: %v", err)
 		}
 	}
+
 	got, err := ts.DeadLetters(ctx, 0)
 	if err != nil {
 		t.Fatalf("list dead letters: %v", err)
@@ -310,6 +311,7 @@ func testDeadLetters(t *testing.T, open func(t *testing.T) store.Store) {
 	if len(got) != 3 {
 		t.Fatalf("got %d dead letters, want 3", len(got))
 	}
+
 	ignore := cmp.Options{
 		cmp.FilterPath(func(p cmp.Path) bool {
 			return p.Last().String() == ".ID" || p.Last().String() == ".ReceivedAt"
@@ -328,6 +330,7 @@ func testDeadLetters(t *testing.T, open func(t *testing.T) store.Store) {
 	if !(got[0].ID < got[1].ID && got[1].ID < got[2].ID) {
 		t.Errorf("got ids %d, %d, %d, want increasing", got[0].ID, got[1].ID, got[2].ID)
 	}
+
 	limited, err := ts.DeadLetters(ctx, 2)
 	if err != nil || len(limited) != 2 || limited[0].SourceKey != "stream:1" {
 		t.Errorf("limit 2: got %d letters (error %v), want the 2 oldest", len(limited), err)
