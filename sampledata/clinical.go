@@ -58,11 +58,11 @@ func (g *generator) addEncounter(p Patient, day time.Time, class string) Encount
 	}
 	if day.Equal(dataEnd.AddDate(0, 0, -2)) {
 		e.Status = "in-progress"
-		e.UpdatedAt = g.updatedAt(e.StartTime)
+		e.UpdatedAt = g.updatedAt(e.ID, e.StartTime)
 	} else {
 		end := e.StartTime.Add(length)
 		e.EndTime = &end
-		e.UpdatedAt = g.updatedAt(end)
+		e.UpdatedAt = g.updatedAt(e.ID, end)
 	}
 	g.ds.Encounters = append(g.ds.Encounters, e)
 	return e
@@ -137,7 +137,7 @@ func (g *generator) addVitalSigns(p Patient, e Encounter, b *baseline) {
 	} else if g.rng.Float64() < 0.04 {
 		status = "amended"
 	}
-	updated := g.updatedAt(at)
+	updated := g.updatedAt(int64(len(g.ds.VitalSigns)+1), at)
 	add := func(code string, value float64) {
 		g.addVital(p, e, code, at, status, updated, &value, nil, nil)
 	}
@@ -302,7 +302,7 @@ func (g *generator) addCondition(p Patient, e Encounter, k conditionKind) Condit
 	if g.rng.Float64() < 0.6 {
 		c.Severity = ptr(pick(g.rng, []string{"mild", "moderate", "severe"}))
 	}
-	c.UpdatedAt = g.updatedAt(e.StartTime.Add(time.Hour))
+	c.UpdatedAt = g.updatedAt(c.ID, e.StartTime.Add(time.Hour))
 	g.ds.Conditions = append(g.ds.Conditions, c)
 	return c
 }
@@ -336,7 +336,7 @@ func (g *generator) addMedicationOrders(p Patient, encounters []Encounter, condi
 				m.EndDate = ptr(m.WrittenDate.AddDate(0, 1+g.rng.IntN(11), 0))
 			}
 		}
-		m.UpdatedAt = g.updatedAt(m.WrittenDate.Add(time.Duration(14+g.rng.IntN(8)) * time.Hour))
+		m.UpdatedAt = g.updatedAt(m.ID, m.WrittenDate.Add(time.Duration(14+g.rng.IntN(8)) * time.Hour))
 		g.ds.MedicationOrders = append(g.ds.MedicationOrders, m)
 	}
 }
@@ -409,7 +409,7 @@ func (g *generator) addAllergy(p Patient, e Encounter, a allergen) {
 	if g.rng.Float64() < 0.3 {
 		row.Note = ptr(pick(g.rng, allergyNotes))
 	}
-	row.UpdatedAt = g.updatedAt(e.StartTime.Add(20 * time.Minute))
+	row.UpdatedAt = g.updatedAt(row.ID, e.StartTime.Add(20 * time.Minute))
 	g.ds.Allergies = append(g.ds.Allergies, row)
 }
 
@@ -462,7 +462,7 @@ func (g *generator) addCoverage(p Patient, py payer, relationship string, start 
 	if g.rng.Float64() < 0.1 {
 		c.PeriodEnd = ptr(dataEnd.AddDate(0, 7, 0)) // plan year ends after the data window
 	}
-	c.UpdatedAt = g.updatedAt(start.Add(9 * time.Hour))
+	c.UpdatedAt = g.updatedAt(c.ID, start.Add(9 * time.Hour))
 	g.ds.Coverages = append(g.ds.Coverages, c)
 }
 

@@ -28,8 +28,9 @@ var (
 	}
 )
 
-// batchShare is the share of rows whose updated_at is a batch time.
-const batchShare = 0.12
+// batchEvery is the period, in row ids, of the rows whose updated_at is a
+// batch time.
+const batchEvery = 8
 
 // Dataset is the generated content of the sample EHR, one slice per table,
 // each ordered by id. Tests read it for the values they expect.
@@ -100,7 +101,7 @@ func (g *generator) addPractitioners() {
 			FamilyName: p.family,
 			Suffix:     optional(p.suffix),
 			Specialty:  p.specialty,
-			UpdatedAt:  g.updatedAt(dataStart.AddDate(0, 0, -g.rng.IntN(400))),
+			UpdatedAt:  g.updatedAt(id, dataStart.AddDate(0, 0, -g.rng.IntN(400))),
 		})
 	}
 }
@@ -111,14 +112,18 @@ func (g *generator) addLocations() {
 			ID:        int64(i + 1),
 			Name:      l.name,
 			Kind:      l.kind,
-			UpdatedAt: g.updatedAt(dataStart.AddDate(0, 0, -g.rng.IntN(700))),
+			UpdatedAt: g.updatedAt(int64(i+1), dataStart.AddDate(0, 0, -g.rng.IntN(700))),
 		})
 	}
 }
 
-// addPatient adds patient number i with the rows that belong to them.
+// addPatient adds patient number i with the rows that belong to them. Each
+// patient draws from their own PCG stream, so a change to one patient's
+// rows leaves the values of the other patients as they were (their row
+// ids may still shift).
 func (g *generator) addPatient(i int) {
 	id := int64(i + 1)
+	g.rng = rand.New(rand.NewPCG(seedHigh, seedLow+uint64(id)))
 	var who person
 	if i < len(showcasePatients) {
 		who = showcasePatients[i]
@@ -145,7 +150,7 @@ func (g *generator) addPatient(i int) {
 
 	encounters := g.addEncounters(p, i%13 == 5)
 	// The patient was registered before their first visit.
-	p.UpdatedAt = g.updatedAt(encounters[0].StartTime.Add(-time.Duration(g.rng.IntN(72)+1) * time.Hour))
+	p.UpdatedAt = g.updatedAt(id, encounters[0].StartTime.Add(-time.Duration(g.rng.IntN(72)+1) * time.Hour))
 	g.ds.Patients = append(g.ds.Patients, p)
 
 	// Conditions come first because chronic lung disease lowers the oxygen
@@ -231,13 +236,14 @@ func (g *generator) pcpFor(birth time.Time) int64 {
 	return pick(g.rng, []int64{1, 3, 6})
 }
 
-// updatedAt returns a time shortly after the event, or one of the batch
-// times, truncated to the second.
-func (g *generator) updatedAt(event time.Time) time.Time {
-	if g.rng.Float64() < batchShare {
-		return pick(g.rng, batchTimes)
-	}
+// updatedAt returns the updated_at of row id: a time up to three days after
+// the event, truncated to the second. Every batchEvery-th row of a table
+// gets a batch time instead, so each table with a few dozen rows has ties.
+func (g *generator) updatedAt(id int64, event time.Time) time.Time {
 	delay := time.Duration(60+g.rng.IntN(3*24*3600)) * time.Second
+	if id%batchEvery == 0 {
+		return batchTimes[(id/batchEvery)%int64(len(batchTimes))]
+	}
 	return event.Add(delay).Truncate(time.Second)
 }
 

@@ -2,6 +2,7 @@ package sampledata
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,10 +82,11 @@ func TestHL7MessagesMatchEHR(t *testing.T) {
 		name  string
 		mrn   string
 		inEHR bool
+		moved bool // PID-11 is a new address, not the EHR's
 	}{
 		{name: "adt-a01-new-patient.hl7", mrn: "MRN000900", inEHR: false},
 		{name: "adt-a01-existing-patient.hl7", mrn: "MRN000101", inEHR: true},
-		{name: "adt-a08-existing-patient-update.hl7", mrn: "MRN000101", inEHR: true},
+		{name: "adt-a08-existing-patient-update.hl7", mrn: "MRN000101", inEHR: true, moved: true},
 		{name: "oru-r01-vital-signs.hl7", mrn: "MRN000103", inEHR: true},
 		{name: "oru-r01-vital-signs-obr-time.hl7", mrn: "MRN000102", inEHR: true},
 		{name: "oru-r01-blood-pressure.hl7", mrn: "MRN000109", inEHR: true},
@@ -110,6 +112,9 @@ func TestHL7MessagesMatchEHR(t *testing.T) {
 				return
 			}
 			checkPID(t, m, p)
+			if !tt.moved {
+				checkAddress(t, m, p)
+			}
 		})
 	}
 }
@@ -129,6 +134,30 @@ func checkPID(t *testing.T, m *hl7.Message, p Patient) {
 		if got := get(m, f.path); got != f.want {
 			t.Errorf("%s: got %q, want %q", f.path, got, f.want)
 		}
+	}
+}
+
+func checkAddress(t *testing.T, m *hl7.Message, p Patient) {
+	t.Helper()
+	fields := []struct{ path, want string }{
+		{"PID-11.1", deref(p.AddressLine1)},
+		{"PID-11.2", deref(p.AddressLine2)},
+		{"PID-11.3", deref(p.City)},
+		{"PID-11.4", deref(p.State)},
+		{"PID-11.5", deref(p.PostalCode)},
+	}
+	for _, f := range fields {
+		if got := get(m, f.path); got != f.want {
+			t.Errorf("%s: got %q, want %q", f.path, got, f.want)
+		}
+	}
+	local := get(m, "PID-13.7")
+	if local == "" {
+		return // the sender left the phone out
+	}
+	phone := fmt.Sprintf("(%s) %s-%s", get(m, "PID-13.6"), local[:3], local[3:])
+	if phone != deref(p.Phone) {
+		t.Errorf("PID-13: got %q, want %q", phone, deref(p.Phone))
 	}
 }
 
