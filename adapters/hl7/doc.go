@@ -46,8 +46,7 @@
 // hexadecimal (UTF-8 is assumed), and \.br\ a line feed. The highlighting
 // sequences \H\ and \N\ are dropped. Other sequences, such as the character
 // set switches \Cxxyy\ and \Mxxyyzz\, the formatting commands other than
-// .br, and an escape character without a closing one, are kept as they
-// stand.
+// .br, and an escape character without a closing one, are kept unchanged.
 //
 // NOTE: MSH-18 (character set) is not read. Bytes pass through unchanged,
 // so a message in a legacy 8-bit character set yields values that are not
@@ -55,14 +54,16 @@
 //
 // # Null and empty
 //
-// HL7 v2 tells "no information" (an empty value) apart from "delete the
+// HL7 v2 distinguishes "no information" (an empty value) from "delete the
 // stored value" (the null value "", two double quotes). Get returns "" for
-// both, and [Segment.IsNull], [Message.IsNull] and [Field.IsNull] tell them
-// apart.
+// both, and [Segment.IsNull], [Message.IsNull] and [Field.IsNull] report the
+// null value.
 //
 // # Timestamps
 //
 // [ParseTime] reads the DTM, TS and DT types with their precision and UTC
-// offset, and [Time] writes them as FHIR date and dateTime values without
-// adding precision the sender did not give.
+// offset. [Time] writes them as FHIR date and dateTime values: a date keeps
+// the precision the sender gave (year, month or day), and a time of day is
+// written to the second with an offset, because FHIR requires both once a
+// time is present.
 package hl7

@@ -43,17 +43,25 @@ func (e *ParseError) Error() string {
 // Reasons of a [ParseError]. They are fixed texts, so no input can leak into
 // an error.
 const (
-	reasonEmpty           = "message is empty"
-	reasonTooLarge        = "message is larger than 2 GiB"
-	reasonNoMSH           = "first segment is not MSH"
-	reasonShortMSH        = "MSH segment is too short to hold the field separator and encoding characters"
-	reasonFieldSeparator  = "field separator must be a printable ASCII character other than a letter, digit or space"
-	reasonEncodingLength  = "encoding characters must be 4 characters (component, repetition, escape, subcomponent) or 5 with the truncation character"
-	reasonEncodingChar    = "encoding characters must be printable ASCII characters other than letters, digits and spaces"
-	reasonEncodingUnique  = "encoding characters must differ from each other and from the field separator"
-	reasonSegmentName     = "segment name must be 3 uppercase letters or digits followed by the field separator"
-	reasonSecondMSH       = "a second MSH segment starts another message; separate the messages with Split first"
-	reasonBatchSegment    = "batch header or trailer segment inside a message; separate the batch with Split first"
+	reasonEmpty    = "message is empty"
+	reasonTooLarge = "message is larger than 2 GiB"
+	reasonNoMSH    = "first segment is not MSH"
+	reasonShortMSH = "MSH segment is too short to hold the field separator and " +
+		"encoding characters"
+	reasonFieldSeparator = "field separator must be a printable ASCII character other " +
+		"than a letter, digit or space"
+	reasonEncodingLength = "encoding characters must be 4 characters (component, " +
+		"repetition, escape, subcomponent) or 5 with the truncation character"
+	reasonEncodingChar = "encoding characters must be printable ASCII characters " +
+		"other than letters, digits and spaces"
+	reasonEncodingUnique = "encoding characters must differ from each other and from " +
+		"the field separator"
+	reasonSegmentName = "segment name must be 3 uppercase letters or digits " +
+		"followed by the field separator"
+	reasonSecondMSH = "a second MSH segment starts another message; separate the " +
+		"messages with Split first"
+	reasonBatchSegment = "batch header or trailer segment inside a message; separate " +
+		"the batch with Split first"
 	reasonSplitBeforeMSH  = "data before the first MSH segment"
 	reasonSplitNoEnd      = "MLLP frame has no end block (0x1C 0x0D)"
 	reasonSplitNoStart    = "data outside an MLLP frame; expected a start block (0x0B)"

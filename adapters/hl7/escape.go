@@ -11,7 +11,7 @@ import "strings"
 // MSH-2 defines one. \Xhh..\ becomes the bytes of its hexadecimal digits.
 // \.br\ becomes a line feed. \H\ and \N\ (start and end of highlighting)
 // are dropped. Any other sequence, and an escape character without a
-// closing one, is kept as it stands.
+// closing one, is kept unchanged.
 func decode(s string, d Delimiters) string {
 	i := strings.IndexByte(s, d.Escape)
 	if i < 0 {

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// null is the HL7 null value: a field, component or subcomponent sent as
-// two double quotes tells the receiver to delete the stored value.
+// null is the HL7 null value. A field, component or subcomponent sent as
+// two double quotes instructs the receiver to delete the stored value.
 const null = `""`
 
 // Field is one field of a [Segment], with all its repetitions. Its zero
@@ -29,7 +29,7 @@ func (f Field) String() string { return f.text }
 func (f Field) IsEmpty() bool { return f.text == "" }
 
 // IsNull reports whether the field is the HL7 null value "" (two double
-// quotes), which tells the receiver to delete its stored value.
+// quotes), which instructs the receiver to delete its stored value.
 func (f Field) IsNull() bool { return f.text == null }
 
 // RepetitionCount returns the number of repetitions: 0 for an empty field,

@@ -36,10 +36,10 @@ type Segment struct {
 // subcomponents and escape sequences are resolved only when a value is read.
 //
 // Parse rejects input whose first segment is not MSH, an MSH segment too
-// short to hold its delimiters, invalid encoding characters, segment names
-// that are not 3 uppercase letters or digits, a second MSH segment and batch
-// segments (FHS, BHS, BTS, FTS). The error is a [*ParseError].
-// The message text is copied, so the caller may reuse data.
+// short to hold its delimiters, and invalid encoding characters. It also
+// rejects segment names that are not 3 uppercase letters or digits, a second
+// MSH segment, and the batch segments FHS, BHS, BTS and FTS. The error is a
+// [*ParseError]. The message text is copied, so the caller may reuse data.
 func Parse(data []byte) (*Message, error) {
 	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	if len(data) > math.MaxInt32 {

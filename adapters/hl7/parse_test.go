@@ -208,6 +208,11 @@ func TestParseSegmentEnds(t *testing.T) {
 	}
 }
 
+// headerError returns the ParseError expected for a fault in MSH-1 or MSH-2.
+func headerError(field, reason string) ParseError {
+	return ParseError{Name: "MSH", Field: field, Reason: reason}
+}
+
 func TestParseErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -220,18 +225,18 @@ func TestParseErrors(t *testing.T) {
 		{"blank lines only", "\r\n \n\t\r", ParseError{Reason: reasonEmpty}},
 		{"no MSH first", "PID|1||SECRETNAME\rMSH|^~\\&", ParseError{Reason: reasonNoMSH}},
 		{"MLLP frame", "\x0bMSH|^~\\&|A\r\x1c\r", ParseError{Reason: reasonNoMSH}},
-		{"MSH alone", "MSH", ParseError{Name: "MSH", Field: "MSH-1", Reason: reasonShortMSH}},
-		{"MSH with separator only", "MSH|", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonShortMSH}},
-		{"MSH-2 cut short", "MSH|^~\\", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonShortMSH}},
-		{"letter as field separator", "MSHX^~\\&XA", ParseError{Name: "MSH", Field: "MSH-1", Reason: reasonFieldSeparator}},
-		{"space as field separator", "MSH ^~\\& A", ParseError{Name: "MSH", Field: "MSH-1", Reason: reasonFieldSeparator}},
-		{"control character as field separator", "MSH\x01^~\\&\x01A", ParseError{Name: "MSH", Field: "MSH-1", Reason: reasonFieldSeparator}},
-		{"two encoding characters", "MSH|^~|A", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonEncodingLength}},
-		{"six encoding characters", "MSH|^~\\&#$|A", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonEncodingLength}},
-		{"letter in encoding characters", "MSH|^~A&|A", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonEncodingChar}},
-		{"space in encoding characters", "MSH|^~ &|A", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonEncodingChar}},
-		{"repeated encoding character", "MSH|^~\\^|A", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonEncodingUnique}},
-		{"truncation equals component", "MSH|^~\\&^|A", ParseError{Name: "MSH", Field: "MSH-2", Reason: reasonEncodingUnique}},
+		{"MSH alone", "MSH", headerError("MSH-1", reasonShortMSH)},
+		{"MSH with separator only", "MSH|", headerError("MSH-2", reasonShortMSH)},
+		{"MSH-2 cut short", "MSH|^~\\", headerError("MSH-2", reasonShortMSH)},
+		{"letter as field separator", "MSHX^~\\&XA", headerError("MSH-1", reasonFieldSeparator)},
+		{"space as field separator", "MSH ^~\\& A", headerError("MSH-1", reasonFieldSeparator)},
+		{"control character as field separator", "MSH\x01^~\\&\x01A", headerError("MSH-1", reasonFieldSeparator)},
+		{"two encoding characters", "MSH|^~|A", headerError("MSH-2", reasonEncodingLength)},
+		{"six encoding characters", "MSH|^~\\&#$|A", headerError("MSH-2", reasonEncodingLength)},
+		{"letter in encoding characters", "MSH|^~A&|A", headerError("MSH-2", reasonEncodingChar)},
+		{"space in encoding characters", "MSH|^~ &|A", headerError("MSH-2", reasonEncodingChar)},
+		{"repeated encoding character", "MSH|^~\\^|A", headerError("MSH-2", reasonEncodingUnique)},
+		{"truncation equals component", "MSH|^~\\&^|A", headerError("MSH-2", reasonEncodingUnique)},
 		{"lowercase segment name", "MSH|^~\\&|A\rpid|1||SECRETNAME", ParseError{Segment: 1, Reason: reasonSegmentName}},
 		{"two-letter segment name", "MSH|^~\\&|A\rPI|1", ParseError{Segment: 1, Reason: reasonSegmentName}},
 		{"four-letter segment name", "MSH|^~\\&|A\rPIDX|1", ParseError{Segment: 1, Reason: reasonSegmentName}},

@@ -84,18 +84,18 @@ func MustParsePath(s string) Path {
 
 // readNumber reads the number at the start of s. It returns the number, the
 // rest of s, and a reason when the number is missing or invalid.
-func readNumber(s, what string) (int, string, string) {
+func readNumber(s, part string) (int, string, string) {
 	n := 0
 	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
 		n++
 	}
 	switch {
 	case n == 0:
-		return 0, s, what + " number is missing"
+		return 0, s, part + " number is missing"
 	case s[0] == '0':
-		return 0, s, what + " number must be 1 or more, without a leading zero"
+		return 0, s, part + " number must be 1 or more, without a leading zero"
 	case n > len(strconv.Itoa(maxPathNumber)):
-		return 0, s, what + " number must be at most " + strconv.Itoa(maxPathNumber)
+		return 0, s, part + " number must be at most " + strconv.Itoa(maxPathNumber)
 	}
 	v, _ := strconv.Atoi(s[:n])
 	return v, s[n:], ""
@@ -210,8 +210,8 @@ func (s *Segment) Values(p Path) []string {
 
 // IsNull reports whether the value at p, or the field, repetition or
 // component that contains it, is the HL7 null value "" (two double quotes).
-// A null tells the receiver to delete its stored value, while an empty
-// value means "no information": [Segment.Get] returns "" for both.
+// A null instructs the receiver to delete its stored value, while an empty
+// value means "no information". [Segment.Get] returns "" for both.
 func (s *Segment) IsNull(p Path) bool {
 	if !s.matches(p) {
 		return false

@@ -251,12 +251,11 @@ func (t Time) FHIRDate() string {
 
 // FHIRDateTime returns the timestamp in the FHIR dateTime format. A
 // timestamp of year, month or day precision keeps it ("2024-03"), as FHIR
-// allows. A timestamp with a time of day is written to the second, because
-// FHIR requires seconds and an offset once hours are given: missing minutes
-// and seconds become 00, fractional seconds are kept with the digits given,
-// and the offset is the timestamp's own or, when it carried none, loc's
-// offset at that time (UTC for a nil loc). The offset is written as +hh:mm
-// or -hh:mm, and +00:00 for UTC.
+// allows. FHIR requires seconds and an offset once hours are given, so a
+// timestamp with a time of day is written to the second, with missing
+// minutes and seconds as 00 and fractional seconds kept with the digits
+// given. The offset is the timestamp's own, or else loc's offset at that
+// time (UTC for a nil loc), written as +hh:mm or -hh:mm (+00:00 for UTC).
 func (t Time) FHIRDateTime(loc *time.Location) string {
 	if t.precision <= PrecisionDay {
 		return t.FHIRDate()
