@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -58,16 +60,15 @@ type Options struct {
 // Start checks the configuration, opens every component and starts the
 // feed consumers, the SQL sync schedule and the HTTP server. On error,
 // everything started so far is stopped again.
-func Start(ctx context.Context, cfg *config.Config, opts Options) (a *App, err error) {
+func Start(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a = &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			a.Close()
-			a = nil
 		}
 	}()
 
@@ -155,6 +156,9 @@ func (a *App) listen() error {
 }
 
 func (a *App) startHTTP() error {
+	if err := os.MkdirAll(filepath.Dir(a.cfg.Tokens.KeyFile), 0o700); err != nil {
+		return fmt.Errorf("create key folder: %w", err)
+	}
 	key, err := auth.LoadOrCreateKey(a.cfg.Tokens.KeyFile)
 	if err != nil {
 		return fmt.Errorf("load token signing key: %w", err)

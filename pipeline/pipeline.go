@@ -99,6 +99,10 @@ func (p *Pipeline) commit(ctx context.Context, source, key string, payload []byt
 		return RecordResult{Outcome: NoResource}, nil
 	}
 	res, err := p.Store.Commit(ctx, store.Commit{Writes: writes, Cursor: cursor})
+	if errors.Is(err, store.ErrInvalidWrite) {
+		// Retrying cannot help a write the store can never accept.
+		return p.reject(ctx, source, key, payload, err.Error())
+	}
 	if err != nil {
 		return RecordResult{}, fmt.Errorf("commit record %s/%s: %w", source, key, err)
 	}
