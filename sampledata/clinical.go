@@ -336,7 +336,7 @@ func (g *generator) addMedicationOrders(p Patient, encounters []Encounter, condi
 				m.EndDate = ptr(m.WrittenDate.AddDate(0, 1+g.rng.IntN(11), 0))
 			}
 		}
-		m.UpdatedAt = g.updatedAt(m.ID, m.WrittenDate.Add(time.Duration(14+g.rng.IntN(8)) * time.Hour))
+		m.UpdatedAt = g.updatedAt(m.ID, m.WrittenDate.Add(time.Duration(14+g.rng.IntN(8))*time.Hour))
 		g.ds.MedicationOrders = append(g.ds.MedicationOrders, m)
 	}
 }
@@ -409,7 +409,7 @@ func (g *generator) addAllergy(p Patient, e Encounter, a allergen) {
 	if g.rng.Float64() < 0.3 {
 		row.Note = ptr(pick(g.rng, allergyNotes))
 	}
-	row.UpdatedAt = g.updatedAt(row.ID, e.StartTime.Add(20 * time.Minute))
+	row.UpdatedAt = g.updatedAt(row.ID, e.StartTime.Add(20*time.Minute))
 	g.ds.Allergies = append(g.ds.Allergies, row)
 }
 
@@ -462,7 +462,7 @@ func (g *generator) addCoverage(p Patient, py payer, relationship string, start 
 	if g.rng.Float64() < 0.1 {
 		c.PeriodEnd = ptr(dataEnd.AddDate(0, 7, 0)) // plan year ends after the data window
 	}
-	c.UpdatedAt = g.updatedAt(c.ID, start.Add(9 * time.Hour))
+	c.UpdatedAt = g.updatedAt(c.ID, start.Add(9*time.Hour))
 	g.ds.Coverages = append(g.ds.Coverages, c)
 }
 

@@ -150,7 +150,7 @@ func (g *generator) addPatient(i int) {
 
 	encounters := g.addEncounters(p, i%13 == 5)
 	// The patient was registered before their first visit.
-	p.UpdatedAt = g.updatedAt(id, encounters[0].StartTime.Add(-time.Duration(g.rng.IntN(72)+1) * time.Hour))
+	p.UpdatedAt = g.updatedAt(id, encounters[0].StartTime.Add(-time.Duration(g.rng.IntN(72)+1)*time.Hour))
 	g.ds.Patients = append(g.ds.Patients, p)
 
 	// Conditions come first because chronic lung disease lowers the oxygen

@@ -245,6 +245,7 @@ func checkOBX(t *testing.T, obx *hl7.Segment, units map[string]string, obr7 stri
 			t.Errorf("OBX %s %s: got %q, want %q", set, path, got, w)
 		}
 	}
+
 	unit, known := units[code]
 	if !known {
 		t.Errorf("OBX %s OBX-3.1: got %q, want a vital-sign LOINC code", set, code)
@@ -255,6 +256,7 @@ func checkOBX(t *testing.T, obx *hl7.Segment, units map[string]string, obr7 stri
 	if _, err := strconv.ParseFloat(getIn(obx, "OBX-5"), 64); err != nil {
 		t.Errorf("OBX %s OBX-5: got a non-number, want an NM value", set)
 	}
+
 	when := getIn(obx, "OBX-14")
 	if when == "" {
 		when = obr7

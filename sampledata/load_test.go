@@ -143,3 +143,71 @@ func compareRow(t *testing.T, engine string, got, want map[string]any) {
 		t.Errorf("id %v: got %d columns, want %d", want["id"], len(got), len(want))
 	}
 }
+
+func TestBuildSQLiteReplacesFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ehr.db")
+	if err := os.WriteFile(path, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := BuildSQLite(context.Background(), path); err != nil {
+		t.Fatalf("BuildSQLite: %v", err)
+	}
+	db, err := sqlx.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	var patients int
+	if err := db.Get(&patients, "SELECT count(*) FROM patients"); err != nil {
+		t.Fatalf("count patients: %v", err)
+	}
+	if patients != PatientCount {
+		t.Errorf("got %d patients, want %d", patients, PatientCount)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("got %d files in the folder, want only ehr.db (no temporary file left)", len(entries))
+	}
+}
+
+// TestIntegrationUpdatedAtCursor reads each table in updated_at order with
+// a tie-safe cursor, (updated_at, id) greater than the last row read, bound
+// in the TIMESTAMP text format, and checks that no row is skipped on
+// either engine.
+func TestIntegrationUpdatedAtCursor(t *testing.T) {
+	for engine, db := range openEngines(t) {
+		for _, table := range []string{"patients", "encounters", "vital_signs", "coverages"} {
+			t.Run(engine+"/"+table, func(t *testing.T) {
+				var total int
+				if err := db.Get(&total, "SELECT count(*) FROM "+table); err != nil {
+					t.Fatalf("count: %v", err)
+				}
+				query := db.Rebind("SELECT id, updated_at FROM " + table +
+					" WHERE updated_at > ? OR (updated_at = ? AND id > ?) ORDER BY updated_at, id LIMIT 25")
+				cursorTime, cursorID, read := "0001-01-01 00:00:00", int64(0), 0
+				for {
+					var page []struct {
+						ID        int64     `db:"id"`
+						UpdatedAt time.Time `db:"updated_at"`
+					}
+					if err := db.Select(&page, query, cursorTime, cursorTime, cursorID); err != nil {
+						t.Fatalf("select page: %v", err)
+					}
+					if len(page) == 0 {
+						break
+					}
+					read += len(page)
+					last := page[len(page)-1]
+					cursorTime, cursorID = last.UpdatedAt.UTC().Format(TimestampFormat), last.ID
+				}
+				if read != total {
+					t.Errorf("got %d rows through the cursor, want %d", read, total)
+				}
+			})
+		}
+	}
+}
