@@ -38,7 +38,7 @@ func (g *generator) addEncounter(p Patient, day time.Time, class string) Encount
 	var length time.Duration
 	switch class {
 	case "AMB":
-		e.StartTime = day.Add(time.Duration(13*60+g.rng.IntN(8*4)*15) * time.Minute) // 08:00 to 16:00 EST
+		e.StartTime = day.Add(time.Duration(13*60+g.rng.IntN(8*4)*15) * time.Minute) // 13:00 to 20:45 UTC, office hours at UTC-5
 		length = time.Duration(15+g.rng.IntN(40)) * time.Minute
 		e.LocationID, e.TypeCode, e.TypeDisplay = g.clinicVisit(child)
 	case "EMER":
