@@ -191,7 +191,7 @@ func (vs *versionSchemas) validateBase(location []string, resourceType string, i
 	return issues, nil
 }
 
-// resourceTypesOf lists the resource types of a base schema from its
+// resourceTypesOf lists the concrete resource types of a base schema from its
 // ResourceList definition: a oneOf of references in the official STU3
 // schema, an enum of resourceType values in the generated DSTU2 schema.
 func resourceTypesOf(doc any) ([]string, error) {
@@ -203,7 +203,12 @@ func resourceTypesOf(doc any) ([]string, error) {
 	var types []string
 	for _, branch := range asSlice(list["oneOf"]) {
 		ref, _ := lookupPointer(branch, "/$ref").(string)
-		types = append(types, strings.TrimPrefix(ref, "#/definitions/"))
+		name := strings.TrimPrefix(ref, "#/definitions/")
+		// The official STU3 list also names the abstract base types, which
+		// no resource instance can have as its resourceType.
+		if name != "Resource" && name != "DomainResource" {
+			types = append(types, name)
+		}
 	}
 	for _, name := range asSlice(lookupPointer(list, "/properties/resourceType/enum")) {
 		types = append(types, name.(string))

@@ -45,13 +45,13 @@ func nestedResources(instance any) []nestedResource {
 // resourceType, and reports whether v held any.
 func collect(v any, location []string, found *[]nestedResource) bool {
 	if items, ok := v.([]any); ok {
-		any := false
+		held := false
 		for i, item := range items {
 			if collect(item, concat(location, []string{strconv.Itoa(i)}), found) {
-				any = true
+				held = true
 			}
 		}
-		return any
+		return held
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {

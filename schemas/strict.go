@@ -126,6 +126,12 @@ func parserIssue(resourceType string, pe parserError) Issue {
 		}
 		details = "unknown element: FHIR STU3 does not define it here; check its spelling " +
 			"and the FHIR version"
+	case strings.HasPrefix(details, "missing required field "):
+		name, err := strconv.Unquote(strings.TrimPrefix(details, "missing required field "))
+		if err == nil && elementName.MatchString(strconv.Quote(name)) {
+			segments = append(segments, name)
+		}
+		details = "required element is missing"
 	case details == "invalid JSON" && len(segments) > 0:
 		// Raised for a value whose JSON type does not fit the element.
 		details = "wrong JSON type for this element"
