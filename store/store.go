@@ -28,7 +28,10 @@ type TenantStore interface {
 	Commit(ctx context.Context, c Commit) (CommitResult, error)
 	// Cursor returns the saved value of a sync cursor, and false when none is saved.
 	Cursor(ctx context.Context, name string) (string, bool, error)
-	// AddDeadLetter stores a rejected record with its reason.
+	// AddDeadLetter stores a rejected record with its reason. A record with
+	// the same payload from the same source (or, without a payload, the same
+	// source key) replaces the earlier entry's key, reason and time, so a
+	// redelivered or repeated record is listed once.
 	AddDeadLetter(ctx context.Context, d DeadLetter) error
 	// DeadLetters lists the stored dead letters, oldest first.
 	DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)

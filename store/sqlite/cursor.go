@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -43,8 +45,10 @@ func (t *tenantStore) AddDeadLetter(ctx context.Context, d store.DeadLetter) err
 		received = t.now()
 	}
 	_, err := t.writer.ExecContext(ctx, `INSERT INTO dead_letter
-		(source, source_key, reason, payload, received_at) VALUES (?, ?, ?, ?, ?)`,
-		d.Source, d.SourceKey, d.Reason, d.Payload, received.UnixMilli())
+		(source, source_key, reason, payload, received_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (source, fingerprint) DO UPDATE SET source_key = excluded.source_key,
+		reason = excluded.reason, received_at = excluded.received_at`,
+		d.Source, d.SourceKey, d.Reason, d.Payload, received.UnixMilli(), deadLetterFingerprint(d))
 	if err != nil {
 		return fmt.Errorf("add dead letter from %s: %w", d.Source, err)
 	}
@@ -78,4 +82,14 @@ func (t *tenantStore) DeadLetters(ctx context.Context, limit int) ([]store.DeadL
 		return nil, fmt.Errorf("list dead letters: %w", err)
 	}
 	return out, nil
+}
+
+// deadLetterFingerprint identifies a rejected record: the SHA-256 of its
+// payload, or its source key when it has no payload.
+func deadLetterFingerprint(d store.DeadLetter) string {
+	if len(d.Payload) == 0 {
+		return "key:" + d.SourceKey
+	}
+	sum := sha256.Sum256(d.Payload)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }

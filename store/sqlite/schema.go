@@ -97,6 +97,11 @@ CREATE TABLE dead_letter (
 var migrations = []string{
 	strings.ReplaceAll(versionSchema, "{p}", "dstu2") +
 		strings.ReplaceAll(versionSchema, "{p}", "stu3") + sharedSchema,
+	// A record rejected again (a redelivery, or a sender repeating a bad
+	// message) updates its dead letter instead of adding a second one.
+	`ALTER TABLE dead_letter ADD COLUMN fingerprint TEXT;
+UPDATE dead_letter SET fingerprint = 'id:' || id;
+CREATE UNIQUE INDEX dead_letter_fingerprint ON dead_letter (source, fingerprint);`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

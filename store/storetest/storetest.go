@@ -335,6 +335,30 @@ func testDeadLetters(t *testing.T, open func(t *testing.T) store.Store) {
 	if err != nil || len(limited) != 2 || limited[0].SourceKey != "stream:1" {
 		t.Errorf("limit 2: got %d letters (error %v), want the 2 oldest", len(limited), err)
 	}
+
+	// The same payload rejected again from the same source is listed once,
+	// with the newer key and reason.
+	again := letters[0]
+	again.SourceKey, again.Reason = "stream:9", "PID-7 invalid date (length 7)"
+	if err := ts.AddDeadLetter(ctx, again); err != nil {
+		t.Fatalf("add repeated dead letter: %v", err)
+	}
+	other := letters[0]
+	other.Source = "other-feed"
+	if err := ts.AddDeadLetter(ctx, other); err != nil {
+		t.Fatalf("add dead letter from another source: %v", err)
+	}
+	got, err = ts.DeadLetters(ctx, 0)
+	if err != nil {
+		t.Fatalf("list dead letters: %v", err)
+	}
+	if len(got) != 4 {
+		t.Fatalf("after a repeat: got %d dead letters, want 4", len(got))
+	}
+	if got[0].SourceKey != "stream:9" || got[0].Reason != again.Reason {
+		t.Errorf("repeated dead letter: got key %q reason %q, want %q and %q",
+			got[0].SourceKey, got[0].Reason, again.SourceKey, again.Reason)
+	}
 }
 
 func testVersionIsolation(t *testing.T, open func(t *testing.T) store.Store) {
