@@ -34,11 +34,11 @@ type Issue struct {
 	// Keyword is the JSON Schema keyword that failed ("required", "type",
 	// "pattern", ...), or a short kind for parser issues ("parse").
 	Keyword string
-	// Message says what is wrong and how to fix it, without instance values.
+	// Message states what is wrong and how to fix it, without instance values.
 	Message string
-	// Schema is the location of the failed keyword in the schema, such as
-	// "fhir/dstu2#/definitions/HumanName/properties/family", or "" for
-	// parser issues.
+	// Schema is the location of the schema object whose keyword failed,
+	// such as "fhir/dstu2/fhir.schema.json#/definitions/HumanName/properties/family",
+	// or "" for parser issues.
 	Schema string
 }
 

@@ -48,8 +48,8 @@ func (w *issueWalker) walk(e *jsonschema.ValidationError) {
 		w.alternatives(e)
 		return
 	case *kind.Contains:
-		// The causes say why each entry failed; one issue on the array
-		// reads better than one per entry.
+		// The causes explain why each entry failed, but one issue on the
+		// array reads better than one per entry.
 		w.add(e, w.pointer(e), "contains", "no entry has the required content", e.SchemaURL)
 		return
 	case *kind.Required:

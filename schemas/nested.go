@@ -17,7 +17,7 @@ type nestedResource struct {
 // nestedResources returns the resources directly nested in a decoded
 // resource: objects with a string resourceType found under a nestedKeys
 // member, alone or in an array. It does not descend into the nested
-// resources; the caller checks each one as a resource of its own.
+// resources, because the caller checks each one as a resource of its own.
 func nestedResources(instance any) []nestedResource {
 	var found []nestedResource
 	var walk func(v any, location []string)
@@ -42,16 +42,16 @@ func nestedResources(instance any) []nestedResource {
 }
 
 // collect appends v, or each entry of v, that is an object with a
-// resourceType, and reports whether v held any.
+// resourceType, and reports whether it found any.
 func collect(v any, location []string, found *[]nestedResource) bool {
 	if items, ok := v.([]any); ok {
-		held := false
+		matched := false
 		for i, item := range items {
 			if collect(item, concat(location, []string{strconv.Itoa(i)}), found) {
-				held = true
+				matched = true
 			}
 		}
-		return held
+		return matched
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {

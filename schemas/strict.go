@@ -136,11 +136,11 @@ func parserIssue(resourceType string, pe parserError) Issue {
 		// Raised for a value whose JSON type does not fit the element.
 		details = "wrong JSON type for this element"
 	case strings.HasPrefix(details, "invalid reference to a "):
-		// The referenced type comes from the resource; keep only the allowed ones.
+		// The referenced type comes from the resource, so keep only the allowed ones.
 		_, want, _ := strings.Cut(details, ", want ")
 		details = "invalid reference target type, want " + want
 	default:
-		// A few details end in ": <input character>"; drop that part.
+		// A few details end in ": <input character>", so drop that part.
 		details, _, _ = strings.Cut(details, ": ")
 	}
 

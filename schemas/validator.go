@@ -25,7 +25,7 @@ type Validator struct {
 
 // NewValidator returns a Validator over the embedded base schemas and
 // client profiles. It reads the profiles but compiles nothing, so it
-// returns quickly; each schema is compiled by the first Validate call that
+// returns quickly. Each schema is compiled by the first Validate call that
 // needs it.
 func NewValidator() (*Validator, error) {
 	v := &Validator{versions: map[fhir.Version]*versionSchemas{}}
@@ -185,7 +185,7 @@ type cacheKey struct {
 
 // compiledSchemas is a cache of compiled schemas with a compiler that fills
 // it. jsonschema's Compiler is not safe for concurrent use, so compiling
-// takes the mutex; a compiled *jsonschema.Schema is read-only and is
+// takes the mutex. A compiled *jsonschema.Schema is read-only and is
 // shared by all goroutines.
 type compiledSchemas struct {
 	mu       sync.Mutex

@@ -244,7 +244,7 @@ func officialShape(defs map[string]any, name string) shape {
 }
 
 // generatedShape reads a generated definition. Required primitives and
-// choices sit in allOf/anyOf, like the official schema leaves them out of
+// choices sit in allOf/anyOf, as the official schema leaves them out of
 // "required", so only the plain "required" list is compared.
 func generatedShape(def map[string]any) shape {
 	props := map[string]bool{}

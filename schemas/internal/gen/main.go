@@ -1,8 +1,8 @@
 // Command gen writes a FHIR JSON Schema generated from the FHIR
-// protocol-buffer descriptors of github.com/google/fhir/go: one definition
-// per resource type, data type and backbone element, with required
-// elements, primitive patterns, code value sets, reference target types and
-// choice-type names taken from the descriptors' annotations.
+// protocol-buffer descriptors of github.com/google/fhir/go. The schema has
+// one definition per resource type, data type and backbone element. The
+// descriptors' annotations give it required elements, primitive patterns,
+// code value sets, reference target types and choice-type names.
 //
 // Usage:
 //
