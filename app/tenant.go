@@ -40,6 +40,9 @@ type sourceRuntime struct {
 	interval time.Duration
 }
 
+// recordTimeout bounds the processing of one feed record.
+const recordTimeout = 30 * time.Second
+
 // BuiltinPrefix marks a mapping folder shipped inside ehrbridge.
 const BuiltinPrefix = "builtin:"
 
@@ -174,6 +177,10 @@ func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
 		consumer, err := feed.NewConsumer(ctx, a.js, feed.ConsumerConfig{
 			Durable:       feed.DurableName(t.id, s.cfg.Name),
 			FilterSubject: feed.Subject(t.id, s.cfg.Name),
+			// Run reports progress on slow records, so a short ack wait is
+			// safe; it bounds the redelivery delay of messages that reached
+			// a process as it stopped.
+			AckWait: 10 * time.Second,
 			Logger:        a.log.With("component", "feed", "tenant", t.id, "source", s.cfg.Name),
 		})
 		if err != nil {
@@ -185,8 +192,12 @@ func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
 		go func() {
 			defer a.workers.Done()
 			err := consumer.Run(ctx, func(ctx context.Context, d feed.Delivery) error {
+				// A record begun before a shutdown is finished and acked,
+				// not abandoned half-way.
+				recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+				defer cancel()
 				key := fmt.Sprintf("stream seq %d", d.StreamSeq)
-				_, err := t.pipeline.HandleHL7(ctx, s.cfg.Name, s.mappings, key, d.Data)
+				_, err := t.pipeline.HandleHL7(recordCtx, s.cfg.Name, s.mappings, key, d.Data)
 				return err
 			})
 			if err != nil && !errors.Is(err, context.Canceled) {

@@ -153,7 +153,7 @@ func validateClientSecret(path string, cl Client, add func(string, string, ...an
 	}
 	for k, h := range cl.SecretSHA256 {
 		if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
-			add(fmt.Sprintf("%s.secret_sha256[%d]", path, k), "must be 64 hex digits (the SHA-256 of the secret)")
+			add(fmt.Sprintf("%s.secret_sha256[%d]", path, k), "must be 64 hex digits, the SHA-256 of the secret, written in quotes so YAML reads it as text")
 		}
 	}
 	if cl.SecretEnv != "" {
