@@ -37,6 +37,7 @@ type RecordError struct {
 	Mapping string
 	Field   string // JSON pointer of the template element, e.g. "/birthDate"
 	Line    int    // line of the rule in the mapping file
+	Segment string // for for_each mappings: the segment, e.g. "OBX (segment 7)"
 	Err     error
 }
 
@@ -47,6 +48,9 @@ func (e *RecordError) Error() string {
 	}
 	if e.Line > 0 {
 		loc += fmt.Sprintf(" (line %d)", e.Line)
+	}
+	if e.Segment != "" {
+		loc += " in " + e.Segment
 	}
 	return fmt.Sprintf("mapping %s: %v", loc, e.Err)
 }

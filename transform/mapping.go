@@ -118,8 +118,9 @@ func (m *Mapping) MapMessage(msg *hl7.Message, versions []fhir.Version) ([]Outpu
 		res, err := m.produce(c, versions)
 		if err != nil {
 			var re *RecordError
-			if errors.As(err, &re) && !strings.Contains(re.Field, "[") {
-				re.Field = fmt.Sprintf("%s[%d]%s", m.ForEach, seg.Index(), re.Field)
+			if errors.As(err, &re) && re.Segment == "" {
+				// Segments are counted from 1, MSH being segment 1.
+				re.Segment = fmt.Sprintf("%s (segment %d)", m.ForEach, seg.Index()+1)
 			}
 			return nil, err
 		}
