@@ -150,6 +150,12 @@ func openTenant(ctx context.Context, path, tenant string, opts Options) (*tenant
 		writer.Close()
 		return nil, err
 	}
+	// Refresh the planner's statistics where they are missing or stale, as
+	// SQLite advises on opening a long-lived connection.
+	if _, err := writer.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("optimize tenant database: %w", err)
+	}
 
 	reader, err := sql.Open("sqlite", dsn(path, "busy_timeout(5000)", "foreign_keys(1)",
 		"query_only(1)"))

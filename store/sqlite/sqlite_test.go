@@ -67,8 +67,8 @@ func TestTenantFileAndWAL(t *testing.T) {
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if version != 2 {
-		t.Errorf("got user_version %d, want 2", version)
+	if version != 3 {
+		t.Errorf("got user_version %d, want 3", version)
 	}
 }
 
