@@ -66,7 +66,7 @@ func startApp(t *testing.T, dir, ehrPath string) *app.App {
 }
 
 // loadData syncs the sample EHR and publishes the sample HL7 messages.
-// wantRows says whether the sync should read rows: a restart on the same
+// wantRows reports whether the sync should read rows, because a restart on the same
 // store resumes from the saved cursors and reads none.
 func loadData(t *testing.T, a *app.App, wantRows bool) {
 	t.Helper()

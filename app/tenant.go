@@ -178,7 +178,7 @@ func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
 			Durable:       feed.DurableName(t.id, s.cfg.Name),
 			FilterSubject: feed.Subject(t.id, s.cfg.Name),
 			// Run reports progress on slow records, so a short ack wait is
-			// safe; it bounds the redelivery delay of messages that reached
+			// safe. It bounds the redelivery delay of messages that reached
 			// a process as it stopped.
 			AckWait: 10 * time.Second,
 			Logger:        a.log.With("component", "feed", "tenant", t.id, "source", s.cfg.Name),

@@ -31,7 +31,7 @@ type Pipeline struct {
 	Logger    *slog.Logger
 }
 
-// Outcome says what happened to one record.
+// Outcome is what happened to one record.
 type Outcome string
 
 // The outcomes of a record.
