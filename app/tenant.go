@@ -35,8 +35,8 @@ type tenantRuntime struct {
 type sourceRuntime struct {
 	cfg      config.Source
 	mappings *transform.Set
-	db       sqlDB        // sql sources
-	syncMu   sync.Mutex   // one sync of this source at a time
+	db       sqlDB      // sql sources
+	syncMu   sync.Mutex // one sync of this source at a time
 	interval time.Duration
 }
 
@@ -181,7 +181,7 @@ func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
 			// safe. It bounds the redelivery delay of messages that reached
 			// a process as it stopped.
 			AckWait: 10 * time.Second,
-			Logger:        a.log.With("component", "feed", "tenant", t.id, "source", s.cfg.Name),
+			Logger:  a.log.With("component", "feed", "tenant", t.id, "source", s.cfg.Name),
 		})
 		if err != nil {
 			a.log.Error("start feed consumer", "tenant", t.id, "source", s.cfg.Name, "err", err)
