@@ -163,6 +163,28 @@ func TestIntegrationEndToEnd(t *testing.T) {
 		})
 	}
 
+	t.Run("EHR and ADT patient merge", func(t *testing.T) {
+		// MRN000101 is a row of the sample EHR and the subject of an ADT^A01
+		// and an ADT^A08: one Patient with three versions.
+		var bundle struct {
+			Total int `json:"total"`
+			Entry []struct {
+				Resource struct {
+					Meta struct {
+						VersionID string `json:"versionId"`
+					} `json:"meta"`
+				} `json:"resource"`
+			} `json:"entry"`
+		}
+		get(t, a.FHIRBase(fhir.STU3)+"/Patient?identifier=MRN000101", token, http.StatusOK, &bundle)
+		if bundle.Total != 1 {
+			t.Fatalf("got %d patients with MRN000101, want 1", bundle.Total)
+		}
+		if got := bundle.Entry[0].Resource.Meta.VersionID; got != "3" {
+			t.Errorf("got versionId %s, want 3 (EHR row, A01, A08)", got)
+		}
+	})
+
 	t.Run("tenant B sees none of tenant A", func(t *testing.T) {
 		tokenB := getToken(t, a, "client-b", secretB, tenantB)
 		var bundle map[string]any
