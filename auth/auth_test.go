@@ -2,9 +2,11 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -15,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +36,9 @@ const (
 	secretB        = "s3cr3t-for-client-b-0123456789abcdef"
 	secretUnserved = "s3cr3t-for-client-unserved-0123456789"
 )
+
+// secretIDA is the secret_id claim of tokens obtained with secretA.
+var secretIDA = secretID(HashSecret(secretA))
 
 var testNow = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 
@@ -91,24 +97,25 @@ func basicRequest(id, secret string, form url.Values) *http.Request {
 
 func TestTokenIssued(t *testing.T) {
 	tests := []struct {
-		name string
-		req  *http.Request
+		name   string
+		req    *http.Request
+		secret string // the secret the request authenticates with
 	}{
 		{"post", formRequest(url.Values{
 			"grant_type": {"client_credentials"}, "client_id": {"client-a"},
 			"client_secret": {secretA}, "scope": {tenantA},
-		})},
+		}), secretA},
 		{"basic", basicRequest("client-a", secretA, url.Values{
 			"grant_type": {"client_credentials"}, "scope": {tenantA},
-		})},
+		}), secretA},
 		{"rotated secret", formRequest(url.Values{
 			"grant_type": {"client_credentials"}, "client_id": {"client-a"},
 			"client_secret": {secretA2}, "scope": {tenantA},
-		})},
+		}), secretA2},
 		{"upper-case scope", formRequest(url.Values{
 			"grant_type": {"client_credentials"}, "client_id": {"client-a"},
 			"client_secret": {secretA}, "scope": {strings.ToUpper(tenantA)},
-		})},
+		}), secretA},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +142,7 @@ func TestTokenIssued(t *testing.T) {
 			if diff := cmp.Diff(want, resp); diff != "" {
 				t.Errorf("token response (-want +got):\n%s", diff)
 			}
-			checkPayload(t, token)
+			checkPayload(t, token, tt.secret)
 
 			claims, err := f.svc.Verify(token)
 			if err != nil {
@@ -156,7 +163,7 @@ func TestTokenIssued(t *testing.T) {
 }
 
 // checkPayload decodes the JWT payload and checks every claim.
-func checkPayload(t *testing.T, token string) {
+func checkPayload(t *testing.T, token, secret string) {
 	t.Helper()
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -174,9 +181,15 @@ func checkPayload(t *testing.T, token string) {
 	if len(jti) != 32 {
 		t.Errorf("got jti %q, want 32 hex characters", jti)
 	}
+	secretID, _ := payload["secret_id"].(string)
+	sum := sha256.Sum256(HashSecret(secret))
+	if want := hex.EncodeToString(sum[:])[:16]; secretID != want {
+		t.Errorf("got secret_id %q, want %q (the first 16 hex digits of SHA-256 of the stored hash)",
+			secretID, want)
+	}
 	want := map[string]any{
 		"iss": testIssuer, "sub": "client-a", "aud": []any{testAudience},
-		"scope": tenantA, "tenant": tenantA, "jti": jti,
+		"scope": tenantA, "tenant": tenantA, "jti": jti, "secret_id": secretID,
 		"iat": float64(testNow.Unix()), "nbf": float64(testNow.Unix()),
 		"exp": float64(testNow.Add(time.Hour).Unix()),
 	}
@@ -283,7 +296,7 @@ func TestTokenErrors(t *testing.T) {
 
 func TestVerifyRejects(t *testing.T) {
 	f := newFixture(t)
-	good, _, err := f.svc.issue("client-a", tenantA)
+	good, _, err := f.svc.issue("client-a", tenantA, secretIDA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +308,7 @@ func TestVerifyRejects(t *testing.T) {
 				IssuedAt: jwt.NewNumericDate(testNow), NotBefore: jwt.NewNumericDate(testNow),
 				ExpiresAt: jwt.NewNumericDate(testNow.Add(time.Hour)), ID: "x",
 			},
-			Scope: tenantA, Tenant: tenantA,
+			Scope: tenantA, Tenant: tenantA, SecretID: secretIDA,
 		}
 		tok := jwt.NewWithClaims(method, &claims)
 		tok.Header["kid"] = f.key.ID()
@@ -357,6 +370,10 @@ func TestVerifyRejects(t *testing.T) {
 			func(c *tokenClaims, _ *jwt.Token) { c.Scope = tenantB })},
 		{"tenant not configured", sign(jwt.SigningMethodES256, f.key.private,
 			func(c *tokenClaims, _ *jwt.Token) { c.Scope, c.Tenant = tenantUnserved, tenantUnserved })},
+		{"missing secret_id", sign(jwt.SigningMethodES256, f.key.private,
+			func(c *tokenClaims, _ *jwt.Token) { c.SecretID = "" })},
+		{"unknown secret_id", sign(jwt.SigningMethodES256, f.key.private,
+			func(c *tokenClaims, _ *jwt.Token) { c.SecretID = secretID(HashSecret(secretB)) })},
 		{"missing typ", sign(jwt.SigningMethodES256, f.key.private,
 			func(_ *tokenClaims, tok *jwt.Token) { delete(tok.Header, "typ") })},
 		{"missing kid", sign(jwt.SigningMethodES256, f.key.private,
@@ -383,7 +400,7 @@ func TestVerifyRejects(t *testing.T) {
 
 func TestVerifyRetiredKey(t *testing.T) {
 	f := newFixture(t)
-	old, _, err := f.svc.issue("client-a", tenantA)
+	old, _, err := f.svc.issue("client-a", tenantA, secretIDA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,17 +529,17 @@ func TestSecrets(t *testing.T) {
 	tests := []struct {
 		name   string
 		secret string
-		want   bool
+		want   int
 	}{
-		{"first", s1, true},
-		{"second", s2, true},
-		{"other", s1 + "x", false},
-		{"empty", "", false},
+		{"first", s1, 0},
+		{"second", s2, 1},
+		{"other", s1 + "x", -1},
+		{"empty", "", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := matchSecret(hashes, tt.secret); got != tt.want {
-				t.Errorf("got match %v, want %v", got, tt.want)
+				t.Errorf("got match index %d, want %d", got, tt.want)
 			}
 		})
 	}
@@ -546,7 +563,7 @@ func TestVerifyCachedToken(t *testing.T) {
 	served := true
 	f.svc.opts.Now = func() time.Time { return now }
 	f.svc.opts.Tenants = func(string) bool { return served }
-	token, _, err := f.svc.issue("client-a", tenantA)
+	token, _, err := f.svc.issue("client-a", tenantA, secretIDA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -576,5 +593,129 @@ func TestVerifyCachedToken(t *testing.T) {
 				t.Errorf("got error %v, want error %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// mutableRegistry is a [Registry] whose clients a test replaces, as an
+// operator does by restarting with a new client configuration.
+type mutableRegistry struct {
+	mu      sync.Mutex
+	clients map[string]Client
+}
+
+func (r *mutableRegistry) Client(_ context.Context, id string) (Client, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.clients[id]
+	return c, ok, nil
+}
+
+func (r *mutableRegistry) set(clients ...Client) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clients = map[string]Client{}
+	for _, c := range clients {
+		r.clients[c.ID] = c
+	}
+}
+
+// requestToken obtains a token for client-a with the given secret through
+// the token endpoint.
+func requestToken(t *testing.T, svc *Service, secret string) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	svc.TokenHandler().ServeHTTP(rec, formRequest(url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {"client-a"},
+		"client_secret": {secret}, "scope": {tenantA},
+	}))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("token request: got status %d, want 200; body %s", rec.Code, rec.Body)
+	}
+	var resp struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.AccessToken
+}
+
+func TestVerifyRevokedSecret(t *testing.T) {
+	newSecret := "replacement-secret-for-client-a-0123456789"
+	client := func(tenant string, secrets ...string) Client {
+		t.Helper()
+		c, err := NewClient("client-a", tenant, secrets...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	other, err := NewClient("client-b", tenantB, secretB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		clients []Client
+		wantErr bool
+	}{
+		{"unchanged", []Client{client(tenantA, secretA), other}, false},
+		{"secret among several", []Client{client(tenantA, newSecret, secretA, secretA2), other}, false},
+		{"secret revoked", []Client{client(tenantA, newSecret), other}, true},
+		{"other secret of the client kept", []Client{client(tenantA, secretA2), other}, true},
+		{"client removed", []Client{other}, true},
+		{"client moved to another tenant", []Client{client(tenantB, secretA), other}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			reg := &mutableRegistry{}
+			reg.set(client(tenantA, secretA, secretA2), other)
+			f.svc.opts.Registry = reg
+			token := requestToken(t, f.svc, secretA)
+			if _, err := f.svc.Verify(token); err != nil {
+				t.Fatalf("verify before rotation: got %v, want nil", err)
+			}
+
+			// The running service has the token cached, a restarted one has not.
+			reg.set(tt.clients...)
+			opts := f.svc.opts
+			opts.Registry = NewStaticRegistry(tt.clients...)
+			restarted, err := New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, svc := range map[string]*Service{"running": f.svc, "restarted": restarted} {
+				_, err := svc.Verify(token)
+				if tt.wantErr && !errors.Is(err, ErrInvalidToken) {
+					t.Errorf("%s service: got error %v, want ErrInvalidToken", name, err)
+				}
+				if !tt.wantErr && err != nil {
+					t.Errorf("%s service: got error %v, want nil", name, err)
+				}
+			}
+		})
+	}
+}
+
+// failingRegistry is a [Registry] that cannot be reached.
+type failingRegistry struct{}
+
+var errRegistryDown = errors.New("registry unavailable")
+
+func (failingRegistry) Client(context.Context, string) (Client, bool, error) {
+	return Client{}, false, errRegistryDown
+}
+
+func TestVerifyRegistryFails(t *testing.T) {
+	f := newFixture(t)
+	token := requestToken(t, f.svc, secretA)
+	f.svc.opts.Registry = failingRegistry{}
+	_, err := f.svc.Verify(token)
+	if !errors.Is(err, errRegistryDown) {
+		t.Errorf("got error %v, want the registry error", err)
+	}
+	if errors.Is(err, ErrInvalidToken) {
+		t.Errorf("got ErrInvalidToken for a registry failure, want a server error")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,7 +26,10 @@ type Client struct {
 	SecretHashes [][]byte
 }
 
-// Registry looks up registered clients.
+// Registry looks up registered clients. The token endpoint calls it on
+// each token request and [Service.VerifyContext] on each verification, so
+// that a removed client or secret stops its tokens at once: Client must be
+// fast, and safe for concurrent use.
 type Registry interface {
 	// Client returns the client with the given id, and false when no such
 	// client is registered.
@@ -77,16 +81,39 @@ func GenerateSecret() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// matchSecret reports whether secret matches one of the hashes. It compares
-// against every hash in constant time, so the timing reveals neither which
-// hash matched nor how many bytes did.
-func matchSecret(hashes [][]byte, secret string) bool {
+// matchSecret returns the index of the hash that secret matches, or -1. It
+// compares against every hash in constant time, so the timing reveals
+// neither which hash matched nor how many bytes did.
+func matchSecret(hashes [][]byte, secret string) int {
 	got := HashSecret(secret)
-	match := 0
-	for _, h := range hashes {
-		match |= subtle.ConstantTimeCompare(h, got)
+	index := -1
+	for i, h := range hashes {
+		index = subtle.ConstantTimeSelect(subtle.ConstantTimeCompare(h, got), i, index)
 	}
-	return match == 1
+	return index
+}
+
+// secretIDLength is the length, in hex characters, of a secret id: 64 bits,
+// enough to tell apart the few secrets of one client.
+const secretIDLength = 16
+
+// secretID returns the id of a stored secret hash that access tokens carry
+// in their secret_id claim: a prefix of the hex SHA-256 of the hash. It
+// reveals neither the secret nor its stored hash.
+func secretID(hash []byte) string {
+	sum := sha256.Sum256(hash)
+	return hex.EncodeToString(sum[:])[:secretIDLength]
+}
+
+// hasSecret reports whether one of the client's active secrets has the
+// given secret id.
+func (c Client) hasSecret(id string) bool {
+	for _, h := range c.SecretHashes {
+		if secretID(h) == id {
+			return true
+		}
+	}
+	return false
 }
 
 // StaticRegistry is an in-memory [Registry], for configuration files and tests.

@@ -9,10 +9,12 @@
 // Access tokens are JWTs signed with ES256 by a [Key] that
 // [LoadOrCreateKey] keeps in a PEM file, so tokens survive a restart. The key
 // id is the RFC 7638 thumbprint, and [Service.JWKSHandler] publishes the
-// public keys. [Service.Verify] accepts only ES256 tokens from this issuer
-// for this audience, signed by a known key, unexpired, whose tenant is still
-// configured. The tenant in the token is the only source of the tenant for a
-// data request.
+// public keys. [Service.VerifyContext] accepts only ES256 tokens from this
+// issuer for this audience, signed by a known key, unexpired, whose tenant is
+// still configured and whose client still has, in the [Registry], the
+// secret that obtained the token. Each token names that secret in its
+// secret_id claim, so removing a leaked secret revokes its tokens. The tenant
+// in the token is the only source of the tenant for a data request.
 //
 // [Service.TokenHandler] serves the token endpoint. It accepts
 // client_secret_post and client_secret_basic authentication, returns errors

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -61,25 +62,31 @@ const maxVerifiedTokens = 4096
 // claims, so a reused token skips the ECDSA check. It holds no token text.
 type verifiedCache struct {
 	mu     sync.Mutex
-	claims map[[sha256.Size]byte]Claims
+	tokens map[[sha256.Size]byte]verifiedToken
 }
 
-func (c *verifiedCache) get(key [sha256.Size]byte) (Claims, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	claims, ok := c.claims[key]
-	return claims, ok
+// verifiedToken is the cached result of verifying one token.
+type verifiedToken struct {
+	claims   Claims
+	secretID string // the secret_id claim
 }
 
-func (c *verifiedCache) put(key [sha256.Size]byte, claims Claims) {
+func (c *verifiedCache) get(key [sha256.Size]byte) (verifiedToken, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.claims == nil || len(c.claims) >= maxVerifiedTokens {
+	t, ok := c.tokens[key]
+	return t, ok
+}
+
+func (c *verifiedCache) put(key [sha256.Size]byte, t verifiedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tokens == nil || len(c.tokens) >= maxVerifiedTokens {
 		// Starting over is simpler than eviction, and costs one signature
 		// check per active token.
-		c.claims = make(map[[sha256.Size]byte]Claims)
+		c.tokens = make(map[[sha256.Size]byte]verifiedToken)
 	}
-	c.claims[key] = claims
+	c.tokens[key] = t
 }
 
 // Claims are the verified facts of an access token.
@@ -94,6 +101,9 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 	Scope  string `json:"scope"`
 	Tenant string `json:"tenant"`
+	// SecretID identifies the client secret that obtained the token (see
+	// secretID), so that revoking the secret revokes the token.
+	SecretID string `json:"secret_id"`
 }
 
 // New checks the options and returns a Service.
@@ -175,8 +185,9 @@ func (s *Service) JWKSHandler() http.Handler {
 	})
 }
 
-// issue signs a new access token for a client and tenant.
-func (s *Service) issue(clientID, tenant string) (token string, expires time.Time, err error) {
+// issue signs a new access token for a client and tenant, obtained with
+// the client secret that has the given secret id.
+func (s *Service) issue(clientID, tenant, secretID string) (token string, expires time.Time, err error) {
 	now := s.opts.Now()
 	expires = now.Add(s.opts.TokenTTL)
 	jti, err := randomID()
@@ -193,8 +204,9 @@ func (s *Service) issue(clientID, tenant string) (token string, expires time.Tim
 			ExpiresAt: jwt.NewNumericDate(expires),
 			ID:        jti,
 		},
-		Scope:  tenant,
-		Tenant: tenant,
+		Scope:    tenant,
+		Tenant:   tenant,
+		SecretID: secretID,
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	t.Header["kid"] = s.opts.Key.ID()
@@ -206,51 +218,86 @@ func (s *Service) issue(clientID, tenant string) (token string, expires time.Tim
 	return token, expires, nil
 }
 
-// Verify checks an access token: ES256 signature by one of the service's
-// keys named by "kid", issuer, audience, expiry and not-before (with a
-// leeway of 30 seconds), and that its tenant is still configured. Errors wrap
-// [ErrInvalidToken].
-//
-// NOTE: Verify does not consult the registry, so a token stays valid until
-// it expires even after its client secret is revoked. TokenTTL bounds that
-// window.
+// Verify calls [Service.VerifyContext] with a background context.
 func (s *Service) Verify(token string) (Claims, error) {
-	key := sha256.Sum256([]byte(token))
-	if claims, ok := s.verified.get(key); ok {
-		// The signature and the fixed claims were checked when the token was
-		// cached. Time and tenant configuration change, so check them again.
-		if !s.opts.Now().Before(claims.Expires.Add(clockLeeway)) {
-			return Claims{}, fmt.Errorf("%w: token is expired", ErrInvalidToken)
-		}
-		if !s.opts.Tenants(claims.Tenant) {
-			return Claims{}, fmt.Errorf("%w: tenant is no longer configured", ErrInvalidToken)
-		}
-		return claims, nil
-	}
-	claims, err := s.verify(token)
-	if err != nil {
-		return Claims{}, err
-	}
-	s.verified.put(key, claims)
-	return claims, nil
+	return s.VerifyContext(context.Background(), token)
 }
 
-// verify checks a token that is not in the cache.
-func (s *Service) verify(token string) (Claims, error) {
+// VerifyContext checks an access token: ES256 signature by one of the
+// service's keys named by "kid", issuer, audience, expiry and not-before
+// (with a leeway of 30 seconds), that its tenant is still configured, and,
+// through the [Registry], that its client is still registered for that
+// tenant and still has the secret that obtained the token. A token
+// without the secret_id claim is rejected. Errors about the token wrap
+// [ErrInvalidToken]; a failing registry returns its error unwrapped.
+func (s *Service) VerifyContext(ctx context.Context, token string) (Claims, error) {
+	key := sha256.Sum256([]byte(token))
+	t, cached := s.verified.get(key)
+	if cached {
+		// The signature and the fixed claims were checked when the token was
+		// cached. Time and tenant configuration change, so check them again.
+		if !s.opts.Now().Before(t.claims.Expires.Add(clockLeeway)) {
+			return Claims{}, fmt.Errorf("%w: token is expired", ErrInvalidToken)
+		}
+		if !s.opts.Tenants(t.claims.Tenant) {
+			return Claims{}, fmt.Errorf("%w: tenant is no longer configured", ErrInvalidToken)
+		}
+	} else {
+		var err error
+		if t, err = s.verify(token); err != nil {
+			return Claims{}, err
+		}
+	}
+
+	// The registry is checked on every call, cached or not, so a revoked
+	// secret stops its tokens on the next request.
+	if err := s.checkClient(ctx, t); err != nil {
+		return Claims{}, err
+	}
+	if !cached {
+		s.verified.put(key, t)
+	}
+	return t.claims, nil
+}
+
+// checkClient checks that the token's client is still registered for the
+// token's tenant and still has the secret that obtained the token.
+func (s *Service) checkClient(ctx context.Context, t verifiedToken) error {
+	client, found, err := s.opts.Registry.Client(ctx, t.claims.ClientID)
+	switch {
+	case err != nil:
+		return fmt.Errorf("verify access token: look up client: %w", err)
+	case !found:
+		return fmt.Errorf("%w: client is no longer registered", ErrInvalidToken)
+	case !strings.EqualFold(client.Tenant, t.claims.Tenant):
+		return fmt.Errorf("%w: client is no longer registered for the token's tenant", ErrInvalidToken)
+	case !client.hasSecret(t.secretID):
+		return fmt.Errorf("%w: the client secret that obtained the token was revoked", ErrInvalidToken)
+	}
+	return nil
+}
+
+// verify checks the signature and claims of a token that is not in the
+// cache.
+func (s *Service) verify(token string) (verifiedToken, error) {
 	var c tokenClaims
 	if _, err := s.parser.ParseWithClaims(token, &c, s.verificationKey); err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return verifiedToken{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	if c.Subject == "" {
-		return Claims{}, fmt.Errorf("%w: missing sub claim", ErrInvalidToken)
+		return verifiedToken{}, fmt.Errorf("%w: missing sub claim", ErrInvalidToken)
 	}
 	if c.Tenant == "" || c.Scope != c.Tenant {
-		return Claims{}, fmt.Errorf("%w: scope and tenant claims differ", ErrInvalidToken)
+		return verifiedToken{}, fmt.Errorf("%w: scope and tenant claims differ", ErrInvalidToken)
+	}
+	if c.SecretID == "" {
+		return verifiedToken{}, fmt.Errorf("%w: missing secret_id claim", ErrInvalidToken)
 	}
 	if !s.opts.Tenants(c.Tenant) {
-		return Claims{}, fmt.Errorf("%w: tenant is no longer configured", ErrInvalidToken)
+		return verifiedToken{}, fmt.Errorf("%w: tenant is no longer configured", ErrInvalidToken)
 	}
-	return Claims{ClientID: c.Subject, Tenant: c.Tenant, Expires: c.ExpiresAt.Time}, nil
+	claims := Claims{ClientID: c.Subject, Tenant: c.Tenant, Expires: c.ExpiresAt.Time}
+	return verifiedToken{claims: claims, secretID: c.SecretID}, nil
 }
 
 // verificationKey is the jwt.Keyfunc: it selects the public key by "kid"

@@ -118,7 +118,7 @@ func (s *Service) grantToken(r *http.Request) (tokenResponse, string, *oauthErro
 	if oerr := checkGrantType(form.Get("grant_type")); oerr != nil {
 		return tokenResponse{}, creds.clientID, oerr
 	}
-	client, oerr := s.authenticate(r, creds)
+	client, secretIndex, oerr := s.authenticate(r, creds)
 	if oerr != nil {
 		return tokenResponse{}, creds.clientID, oerr
 	}
@@ -127,7 +127,7 @@ func (s *Service) grantToken(r *http.Request) (tokenResponse, string, *oauthErro
 		return tokenResponse{}, creds.clientID, oerr
 	}
 
-	token, _, err := s.issue(client.ID, tenant)
+	token, _, err := s.issue(client.ID, tenant, secretID(client.SecretHashes[secretIndex]))
 	if err != nil {
 		oerr := newOAuthError(http.StatusInternalServerError, errServerError, "the token could not be issued")
 		oerr.cause = err
@@ -236,22 +236,25 @@ func checkGrantType(grantType string) *oauthError {
 	}
 }
 
-// authenticate looks up the client and checks its secret. An unknown client
-// and a wrong secret get the same error, so callers cannot probe for ids.
-func (s *Service) authenticate(r *http.Request, c credentials) (Client, *oauthError) {
+// authenticate looks up the client and checks its secret. It returns the
+// client and the index of the matching hash in its SecretHashes. An unknown
+// client and a wrong secret get the same error, so callers cannot probe for
+// ids.
+func (s *Service) authenticate(r *http.Request, c credentials) (Client, int, *oauthError) {
 	client, found, err := s.opts.Registry.Client(r.Context(), c.clientID)
 	if err != nil {
 		oerr := newOAuthError(http.StatusInternalServerError, errServerError, "the client registry is unavailable")
 		oerr.cause = err
-		return Client{}, oerr
+		return Client{}, -1, oerr
 	}
 	// An unknown client still pays for one hash, to keep timing uniform.
-	if !matchSecret(client.SecretHashes, c.secret) || !found {
+	index := matchSecret(client.SecretHashes, c.secret)
+	if index < 0 || !found {
 		oerr := newOAuthError(http.StatusUnauthorized, errInvalidClient, "client authentication failed")
 		oerr.basic = c.basic
-		return Client{}, oerr
+		return Client{}, -1, oerr
 	}
-	return client, nil
+	return client, index, nil
 }
 
 // checkScope returns the lower-case tenant id named by the scope, which must

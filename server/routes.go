@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/ehrbridge/ehrbridge/auth"
 	"github.com/ehrbridge/ehrbridge/fhir"
 	"github.com/ehrbridge/ehrbridge/store"
 )
@@ -74,7 +76,10 @@ func (s *server) authorize(r *http.Request, v fhir.Version) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
-	claims, err := s.cfg.Auth.Verify(token)
+	claims, err := s.cfg.Auth.VerifyContext(r.Context(), token)
+	if err != nil && !errors.Is(err, auth.ErrInvalidToken) {
+		return nil, err // the client registry failed: a server fault
+	}
 	if err != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "access token rejected",
 			slog.String("reason", err.Error()), slog.String("request_id", RequestID(r.Context())))
