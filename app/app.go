@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,20 +116,32 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 // external one, and makes sure the HL7 stream exists.
 func (a *App) startNATS(ctx context.Context) error {
 	url := a.cfg.NATS.URL
+	opts := []nats.Option{nats.Name("ehrbridge"), nats.MaxReconnects(-1)}
 	if url == "" {
+		token, err := LoadOrCreateToken(a.cfg.NATS.TokenFile)
+		if err != nil {
+			return fmt.Errorf("nats token: %w", err)
+		}
 		host, portText, _ := net.SplitHostPort(a.cfg.NATS.Listen)
 		port, err := net.LookupPort("tcp", portText)
 		if err != nil {
 			return fmt.Errorf("nats.listen: invalid port: %w", err)
 		}
 		a.embedded, err = feed.StartEmbedded(feed.EmbeddedOptions{StoreDir: a.cfg.NATS.StoreDir,
-			Host: host, Port: port, Logger: a.log.With("component", "nats")})
+			Host: host, Port: port, Token: token, Logger: a.log.With("component", "nats")})
 		if err != nil {
 			return err
 		}
 		url = a.embedded.ClientURL()
+		opts = append(opts, nats.Token(token))
+	} else {
+		auth, err := externalAuth(a.cfg.NATS)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, auth...)
 	}
-	nc, err := nats.Connect(url, nats.Name("ehrbridge"), nats.MaxReconnects(-1))
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return fmt.Errorf("connect to nats at %s: %w", url, err)
 	}
@@ -140,6 +153,50 @@ func (a *App) startNATS(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// externalAuth returns the credentials for an external NATS server.
+func externalAuth(c config.NATS) ([]nats.Option, error) {
+	var opts []nats.Option
+	if c.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	}
+	if c.TokenFile != "" {
+		data, err := os.ReadFile(c.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("nats.token_file: %w", err)
+		}
+		opts = append(opts, nats.Token(strings.TrimSpace(string(data))))
+	}
+	return opts, nil
+}
+
+// LoadOrCreateToken reads the NATS token file, or creates it with a random
+// token (256 bits, readable by the owner only) when it does not exist.
+func LoadOrCreateToken(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		token := strings.TrimSpace(string(data))
+		if len(token) < 32 {
+			return "", fmt.Errorf("%s holds a token shorter than 32 characters: delete the file to create a new one", path)
+		}
+		return token, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	token, err := auth.GenerateSecret()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(token+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return token, os.Rename(tmp, path)
 }
 
 func (a *App) listen() error {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/ehrbridge/ehrbridge/app"
 	"github.com/ehrbridge/ehrbridge/auth"
 	"github.com/ehrbridge/ehrbridge/config"
@@ -195,6 +197,14 @@ func TestIntegrationEndToEnd(t *testing.T) {
 		id := patientWithVitals(t, a.FHIRBase(fhir.STU3), token)
 		get(t, a.FHIRBase(fhir.STU3)+"/Patient/"+id, tokenB, http.StatusNotFound, nil)
 		get(t, a.FHIRBase(fhir.DSTU2)+"/Patient/"+id, tokenB, http.StatusForbidden, nil)
+	})
+
+	t.Run("feed requires its token", func(t *testing.T) {
+		nc, err := nats.Connect(a.NATSURL())
+		if err == nil {
+			nc.Close()
+			t.Fatal("connected to the embedded NATS server without a token, want an authorization error")
+		}
 	})
 
 	t.Run("restart duplicates nothing", func(t *testing.T) {

@@ -35,7 +35,8 @@ type tenantRuntime struct {
 type sourceRuntime struct {
 	cfg      config.Source
 	mappings *transform.Set
-	db       sqlDB      // sql sources
+	dsn      string     // sql sources
+	db       sqlDB      // sql sources, nil until connected
 	syncMu   sync.Mutex // one sync of this source at a time
 	interval time.Duration
 }
@@ -127,9 +128,13 @@ func loadMappings(sc config.Source) (*transform.Set, error) {
 		} else {
 			fsys, dir = os.DirFS(folder), "."
 		}
+		if _, err := fs.Stat(fsys, dir); err != nil {
+			errs = append(errs, fmt.Errorf("mapping folder %s not found: give an existing folder, or builtin:sample-ehr or builtin:hl7v2", folder))
+			continue
+		}
 		set, err := transform.Load(fsys, dir)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("mapping folder %s: %w", folder, err))
 			continue
 		}
 		all = all.Merge(set)
@@ -160,8 +165,11 @@ func (t *tenantRuntime) open(ctx context.Context, a *App, validator pipeline.Val
 		if err != nil {
 			return err
 		}
-		if s.db, err = sqlpoll.Open(s.cfg.Driver, dsn); err != nil {
-			return fmt.Errorf("tenant %s source %s: %w", t.id, s.cfg.Name, err)
+		s.dsn = dsn
+		// An unreachable EHR must not keep the other sources and tenants
+		// from starting: its syncs retry the connection.
+		if err := s.connect(); err != nil {
+			a.log.Error("sql source unreachable; its syncs will retry", "tenant", t.id, "source", s.cfg.Name, "err", err)
 		}
 	}
 	return nil
@@ -233,9 +241,25 @@ func (t *tenantRuntime) startSchedule(ctx context.Context, a *App) {
 	}
 }
 
+// connect opens the source database once it is reachable.
+func (s *sourceRuntime) connect() error {
+	if s.db != nil {
+		return nil
+	}
+	db, err := sqlpoll.Open(s.cfg.Driver, s.dsn)
+	if err != nil {
+		return err
+	}
+	s.db = db
+	return nil
+}
+
 func (t *tenantRuntime) sync(ctx context.Context, a *App, s *sourceRuntime) (pipeline.SyncStats, error) {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	if err := s.connect(); err != nil {
+		return pipeline.SyncStats{}, err
+	}
 	start := time.Now()
 	stats, err := t.pipeline.SyncSQL(ctx, s.cfg.Name, s.db, s.mappings)
 	a.log.Info("sql sync finished", "tenant", t.id, "source", s.cfg.Name, "rows", stats.Rows,

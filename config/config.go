@@ -53,6 +53,14 @@ type NATS struct {
 	// StoreDir holds the embedded server's JetStream files. Default
 	// <data_dir>/nats.
 	StoreDir string `yaml:"store_dir"`
+	// TokenFile holds the token clients present to NATS. The embedded
+	// server requires it and creates the file with a random token when it
+	// is missing. Default <data_dir>/keys/nats-token for the embedded server,
+	// none for an external one.
+	TokenFile string `yaml:"token_file"`
+	// CredsFile is a NATS credentials file (JWT and NKey seed) for an
+	// external server.
+	CredsFile string `yaml:"creds_file"`
 }
 
 // Tokens configures the OAuth 2.0 token service.
@@ -120,6 +128,9 @@ func Load(path string) (*Config, error) {
 // Parse reads a configuration, applies defaults and checks it. The error
 // lists every problem found, one per line, each with its field path.
 func Parse(data []byte) (*Config, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("invalid configuration: the file is empty: see the README for an example")
+	}
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	if err := dec.Decode(&c); err != nil {

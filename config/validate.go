@@ -42,6 +42,9 @@ func (c *Config) ApplyDefaults() {
 		if c.NATS.StoreDir == "" {
 			c.NATS.StoreDir = filepath.Join(c.DataDir, "nats")
 		}
+		if c.NATS.TokenFile == "" {
+			c.NATS.TokenFile = filepath.Join(c.DataDir, "keys", "nats-token")
+		}
 	}
 	if c.Tokens.KeyFile == "" {
 		c.Tokens.KeyFile = filepath.Join(c.DataDir, "keys", "token-signing.pem")
@@ -79,6 +82,9 @@ func (c *Config) Validate() error {
 	} else if _, _, err := net.SplitHostPort(c.NATS.Listen); err != nil {
 		add("nats.listen", "must be host:port, e.g. 127.0.0.1:4222")
 	}
+	if c.NATS.URL == "" && c.NATS.CredsFile != "" {
+		add("nats.creds_file", "applies to an external server only: set nats.url or remove it")
+	}
 	if c.Tokens.TTL != "" {
 		if d, err := time.ParseDuration(c.Tokens.TTL); err != nil || d < time.Minute || d > 24*time.Hour {
 			add("tokens.ttl", "must be a duration between 1m and 24h, e.g. 1h")
@@ -112,6 +118,8 @@ func validateTenant(path string, t Tenant, clientIDs map[string]string, add func
 	for j, v := range t.FHIRVersions {
 		if _, err := fhir.ParseVersion(v); err != nil {
 			add(fmt.Sprintf("%s.fhir_versions[%d]", path, j), "unknown version %q: use dstu2 or stu3", v)
+		} else if slices.Index(t.FHIRVersions, v) < j {
+			add(fmt.Sprintf("%s.fhir_versions[%d]", path, j), "version %s is listed twice", v)
 		}
 	}
 	for j, cl := range t.Clients {

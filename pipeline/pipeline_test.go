@@ -15,6 +15,7 @@ import (
 	"github.com/ehrbridge/ehrbridge/pipeline"
 	"github.com/ehrbridge/ehrbridge/sampledata"
 	"github.com/ehrbridge/ehrbridge/schemas"
+	"github.com/ehrbridge/ehrbridge/search"
 	"github.com/ehrbridge/ehrbridge/store/sqlite"
 	"github.com/ehrbridge/ehrbridge/transform"
 )
@@ -194,5 +195,30 @@ func TestSyncSQLResumesFromCursor(t *testing.T) {
 	}
 	if second.Rows != 0 {
 		t.Errorf("second sync: got %d rows, want 0 (resume from the saved cursor)", second.Rows)
+	}
+}
+
+func TestHandleHL7CharacterSets(t *testing.T) {
+	p := newPipeline(t)
+	set := hl7Mappings(t)
+	message := func(charset string) []byte {
+		return []byte("MSH|^~\\&|A|B|C|D|20250101120000||ADT^A08^ADT_A01|C1|P|2.5.1||||||" + charset +
+			"\rEVN|A08|20250101120000\rPID|1||MRN4242^^^X^MR||M\xfcller^Zo\xeb||19900101|F\r")
+	}
+	undeclared, err := p.HandleHL7(context.Background(), "feed", set, "seq 1", message(""))
+	if err != nil || undeclared.Outcome != pipeline.Rejected {
+		t.Errorf("Latin-1 bytes without MSH-18: got %+v, %v, want the message dead-lettered", undeclared, err)
+	}
+	if !strings.Contains(undeclared.Reason, "MSH-18") {
+		t.Errorf("got reason %q, want it to name MSH-18", undeclared.Reason)
+	}
+	declared, err := p.HandleHL7(context.Background(), "feed", set, "seq 2", message("8859/1"))
+	if err != nil || declared.Outcome != pipeline.Committed {
+		t.Fatalf("Latin-1 with MSH-18 8859/1: got %+v, %v, want committed", declared, err)
+	}
+	res, err := p.Store.Search(context.Background(), fhir.STU3, search.Query{ResourceType: "Patient",
+		Clauses: []search.Clause{{Param: "family", Values: []string{"müller"}}}, Count: 10})
+	if err != nil || res.Total != 1 || !strings.Contains(string(res.Resources[0].Body), "Müller") {
+		t.Errorf("got %d patients named Müller (error %v), want the Latin-1 name decoded", res.Total, err)
 	}
 }

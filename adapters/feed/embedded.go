@@ -31,6 +31,10 @@ type EmbeddedOptions struct {
 	// Port is the client port. 0 picks a free port; set 4222 explicitly for
 	// the NATS default.
 	Port int
+	// Token is the secret every client must present (NATS token
+	// authentication). The feed carries patient data, so set one whenever
+	// other users share the machine. Empty disables authentication.
+	Token string
 	// Logger receives the server's log lines: notices and debug lines at
 	// Debug, warnings and errors at Warn, fatal errors at Error. Default: no
 	// logging.
@@ -110,12 +114,13 @@ func (opts EmbeddedOptions) serverOptions() (*server.Options, error) {
 	}
 
 	return &server.Options{
-		Host:      host,
-		Port:      port,
-		JetStream: true,
-		StoreDir:  opts.StoreDir,
-		NoLog:     true,
-		NoSigs:    true,
+		Host:          host,
+		Port:          port,
+		JetStream:     true,
+		StoreDir:      opts.StoreDir,
+		NoLog:         true,
+		NoSigs:        true,
+		Authorization: opts.Token,
 		// MaxPayload equals the stream's maximum message size.
 		MaxPayload: MaxMessageSize,
 	}, nil

@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"github.com/nats-io/nats.go"
+
 	"errors"
 	"strings"
 	"testing"
@@ -75,4 +77,22 @@ func TestStartEmbeddedRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEmbeddedTokenRequired(t *testing.T) {
+	e, err := StartEmbedded(EmbeddedOptions{StoreDir: t.TempDir(), Token: "feed-secret-for-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Shutdown()
+
+	if nc, err := nats.Connect(e.ClientURL()); err == nil {
+		nc.Close()
+		t.Error("connected without the token, want an authorization error")
+	}
+	nc, err := nats.Connect(e.ClientURL(), nats.Token("feed-secret-for-test"))
+	if err != nil {
+		t.Fatalf("connect with the token: %v", err)
+	}
+	nc.Close()
 }

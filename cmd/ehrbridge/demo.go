@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -40,8 +41,13 @@ type demoState struct {
 	TokenURL     string            `json:"token_url"`
 	FHIR         map[string]string `json:"fhir"`
 	NATS         string            `json:"nats"`
+	NATSToken    string            `json:"nats_token"`
 	HL7Subject   string            `json:"hl7_subject"`
 	HL7Source    string            `json:"hl7_source"`
+	// SamplePublished records that the bundled HL7 messages are on the
+	// feed, so a later run does not publish them again once the stream's
+	// duplicate window has passed.
+	SamplePublished bool `json:"sample_published"`
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,6 +60,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	log, err := newLogger(stderr, *logLevel)
 	if err != nil {
+		return err
+	}
+	if err := checkListen(*listen); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
@@ -87,6 +96,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	state.TokenURL = a.TokenURL()
 	state.FHIR = map[string]string{"dstu2": a.FHIRBase(fhir.DSTU2), "stu3": a.FHIRBase(fhir.STU3)}
 	state.NATS = a.NATSURL()
+	if state.NATSToken, err = app.LoadOrCreateToken(cfg.NATS.TokenFile); err != nil {
+		return err
+	}
 	state.HL7Subject = feed.Subject(state.Tenant, demoHL7Source)
 	if err := writeDemoState(*dataDir, state); err != nil {
 		return err
@@ -107,6 +119,15 @@ func loadDemoData(ctx context.Context, a *app.App, state *demoState, stdout io.W
 	fmt.Fprintf(stdout, "Synced the sample EHR: %d rows read, %d committed, %d rejected to the dead-letter store.\n",
 		stats.Rows, stats.Committed, stats.Rejected)
 
+	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if state.SamplePublished {
+		if err := a.WaitIdle(waitCtx); err != nil {
+			return fmt.Errorf("wait for the HL7 feed to be stored: %w", err)
+		}
+		fmt.Fprintln(stdout, "The sample HL7 v2 messages are already on the feed and stored.")
+		return nil
+	}
 	var messages [][]byte
 	for _, m := range append(sampledata.HL7Messages(), sampledata.InvalidHL7Messages()...) {
 		messages = append(messages, m.Data)
@@ -115,13 +136,22 @@ func loadDemoData(ctx context.Context, a *app.App, state *demoState, stdout io.W
 	if err != nil {
 		return fmt.Errorf("publish the sample HL7 messages: %w", err)
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
 	if err := a.WaitIdle(waitCtx); err != nil {
 		return fmt.Errorf("wait for the HL7 feed to be stored: %w", err)
 	}
+	state.SamplePublished = true
 	fmt.Fprintf(stdout, "Published %d HL7 v2 messages (%d already on the feed) and stored their resources.\n", published, dups)
 	return nil
+}
+
+// checkListen fails early, before the sample data is built, when the API
+// address is taken.
+func checkListen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another ehrbridge running? pick another address with --listen)", addr, err)
+	}
+	return ln.Close()
 }
 
 // demoConfig is the configuration `ehrbridge serve` would read for the demo.
@@ -207,7 +237,7 @@ ehrbridge demo is serving FHIR. Press Ctrl-C to stop.
   Tenant (scope)   %s
   Client id        %s
   Client secret    %s
-  NATS feed        %s (subject %s)
+  NATS feed        %s (subject %s; token in demo.json)
 
 Get a token:
 

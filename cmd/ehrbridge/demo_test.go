@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ehrbridge/ehrbridge/auth"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -184,5 +187,27 @@ func TestUnknownCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"frobnicate"}, &stdout, &stderr); code != 2 {
 		t.Errorf("got exit code %d, want 2", code)
+	}
+}
+
+func TestSecretPrintsDigest(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"secret"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("got exit code %d: %s", code, stderr.String())
+	}
+	var secret, digest string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "client_secret: "); ok {
+			secret = v
+		}
+		if v, ok := strings.CutPrefix(line, "secret_sha256: "); ok {
+			digest = strings.Trim(v, `"`)
+		}
+	}
+	if len(secret) < 32 {
+		t.Fatalf("got secret %q, want at least 32 characters", secret)
+	}
+	if want := hex.EncodeToString(auth.HashSecret(secret)); digest != want {
+		t.Errorf("got digest %s, want %s", digest, want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -28,6 +29,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	natsURL := fs.String("nats", "", "`URL` of the NATS server (instead of --demo)")
 	tenant := fs.String("tenant", "", "tenant `id` whose feed receives the messages (with --nats)")
 	source := fs.String("source", "", "HL7 source `name` of the tenant (with --nats)")
+	tokenFile := fs.String("nats-token-file", "", "`file` holding the NATS token (with --nats; a deployment's nats.token_file)")
 	if err := parseFlags(fs, args[1:], stderr); err != nil {
 		return err
 	}
@@ -35,12 +37,19 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "ingest hl7: name at least one HL7 file")
 		return errUsage
 	}
+	var token string
 	if *natsURL == "" {
 		state, err := readDemoState(*demoDir)
 		if err != nil {
 			return err
 		}
-		*natsURL, *tenant, *source = state.NATS, state.Tenant, state.HL7Source
+		*natsURL, *tenant, *source, token = state.NATS, state.Tenant, state.HL7Source, state.NATSToken
+	} else if *tokenFile != "" {
+		data, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return fmt.Errorf("read --nats-token-file: %w", err)
+		}
+		token = strings.TrimSpace(string(data))
 	}
 	if err := feed.ValidateToken("--tenant", *tenant); err != nil {
 		return err
@@ -48,7 +57,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := feed.ValidateToken("--source", *source); err != nil {
 		return err
 	}
-	nc, err := nats.Connect(*natsURL, nats.Name("ehrbridge ingest"), nats.Timeout(5*time.Second))
+	opts := []nats.Option{nats.Name("ehrbridge ingest"), nats.Timeout(5 * time.Second)}
+	if token != "" {
+		opts = append(opts, nats.Token(token))
+	}
+	nc, err := nats.Connect(*natsURL, opts...)
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w (is the demo or deployment running?)", *natsURL, err)
 	}

@@ -6,6 +6,7 @@
 //	ehrbridge demo [--listen ADDR] [--data DIR]
 //	ehrbridge serve --config FILE
 //	ehrbridge ingest hl7 [--demo DIR | --nats URL --tenant ID --source NAME] FILE...
+//	ehrbridge secret
 package main
 
 import (
@@ -30,6 +31,8 @@ Usage:
       Run a deployment from a YAML configuration.
   ehrbridge ingest hl7 [--demo DIR | --nats URL --tenant ID --source NAME] FILE...
       Publish HL7 v2 files onto a tenant's feed.
+  ehrbridge secret
+      Print a new client secret and the secret_sha256 value for a configuration.
 
 Run "ehrbridge COMMAND --help" for the options of a command.
 `
@@ -55,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, args[1:], stderr)
 	case "ingest":
 		err = runIngest(ctx, args[1:], stdout, stderr)
+	case "secret":
+		err = runSecret(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

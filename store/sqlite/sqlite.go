@@ -139,6 +139,13 @@ func dsn(path string, pragmas ...string) string {
 }
 
 func openTenant(ctx context.Context, path, tenant string, opts Options) (*tenantStore, error) {
+	// Create the file readable by its owner only: it holds patient data, and
+	// SQLite gives the -wal and -shm files the database file's permissions.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open tenant database: %w", err)
+	}
+	f.Close()
 	writer, err := sql.Open("sqlite", dsn(path, "busy_timeout(5000)", "journal_mode(WAL)",
 		"foreign_keys(1)", "synchronous(NORMAL)")+"&_txlock=immediate")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -190,5 +191,25 @@ func TestConcurrentReadWrite(t *testing.T) {
 	res, err := ts.Search(ctx, fhir.STU3, q)
 	if err != nil || res.Total != commits {
 		t.Errorf("got total %d (error %v), want %d", res.Total, err, commits)
+	}
+}
+
+func TestTenantFileOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sqlite.Open(dir, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tenant := "0b5f2a4e-8c1d-4f7a-9e3b-2d6c8a1f4e90"
+	if _, err := s.Tenant(context.Background(), tenant); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(filepath.Join(dir, tenant+".db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Mode().Perm(); got != 0o600 {
+		t.Errorf("got mode %v, want 0600 because the file holds patient data", got)
 	}
 }
