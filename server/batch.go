@@ -19,14 +19,19 @@ const (
 
 // batchRequest is the part of a batch Bundle the server reads.
 type batchRequest struct {
-	ResourceType string `json:"resourceType"`
-	Type         string `json:"type"`
-	Entry        []struct {
-		Request *struct {
-			Method string `json:"method"`
-			URL    string `json:"url"`
-		} `json:"request"`
-	} `json:"entry"`
+	ResourceType string              `json:"resourceType"`
+	Type         string              `json:"type"`
+	Entry        []batchRequestEntry `json:"entry"`
+}
+
+// batchRequestEntry is one entry of a batch Bundle.
+type batchRequestEntry struct {
+	Request *struct {
+		Method string `json:"method"`
+		URL    string `json:"url"`
+	} `json:"request"`
+	// Resource is the Parameters resource of a POST Type/_search entry.
+	Resource json.RawMessage `json:"resource"`
 }
 
 // serveBatch handles POST [base] with a batch Bundle. Each entry is a read
@@ -57,11 +62,7 @@ func (s *server) serveBatch(w http.ResponseWriter, r *http.Request, c *call) {
 	resp := newBundle("batch-response")
 	resp.Entry = make([]entry, 0, len(req.Entry))
 	for _, e := range req.Entry {
-		method, rawURL := "", ""
-		if e.Request != nil {
-			method, rawURL = e.Request.Method, e.Request.URL
-		}
-		resp.Entry = append(resp.Entry, s.batchEntry(r.Context(), c, method, rawURL))
+		resp.Entry = append(resp.Entry, s.batchEntry(r.Context(), c, e))
 	}
 	s.writeFHIR(w, r, http.StatusOK, resp)
 }
@@ -83,8 +84,8 @@ func checkBatch(req batchRequest) error {
 }
 
 // batchEntry runs one entry and returns its response entry.
-func (s *server) batchEntry(ctx context.Context, c *call, method, rawURL string) entry {
-	e, err := s.runEntry(ctx, c, method, rawURL)
+func (s *server) batchEntry(ctx context.Context, c *call, req batchRequestEntry) entry {
+	e, err := s.runEntry(ctx, c, req)
 	if err != nil {
 		status, oo := s.outcome(ctx, err)
 		return entry{Resource: oo, Response: &entryResponse{Status: statusLine(status)}}
@@ -92,7 +93,11 @@ func (s *server) batchEntry(ctx context.Context, c *call, method, rawURL string)
 	return e
 }
 
-func (s *server) runEntry(ctx context.Context, c *call, method, rawURL string) (entry, error) {
+func (s *server) runEntry(ctx context.Context, c *call, req batchRequestEntry) (entry, error) {
+	method, rawURL := "", ""
+	if req.Request != nil {
+		method, rawURL = req.Request.Method, req.Request.URL
+	}
 	if method != http.MethodGet && method != http.MethodPost {
 		return entry{}, newError(http.StatusMethodNotAllowed, issueNotSupported,
 			"a batch entry must use GET, or POST to Type/_search: this FHIR API is read-only")
@@ -102,12 +107,24 @@ func (s *server) runEntry(ctx context.Context, c *call, method, rawURL string) (
 		return entry{}, err
 	}
 
+	searchPost := method == http.MethodPost && len(segments) == 2 && segments[1] == "_search"
+	if hasResource(req.Resource) && method == http.MethodGet {
+		// A resource that the entry does not read could hold search
+		// parameters, and ignoring them would widen the search.
+		return entry{}, newError(http.StatusBadRequest, issueInvalid,
+			"a GET batch entry must not carry a resource: put search parameters in request.url, "+
+				"or POST to Type/_search with a Parameters resource")
+	}
+
 	switch {
 	case len(segments) == 1 && method == http.MethodGet:
 		return s.searchEntry(ctx, c, segments[0], params)
+	case searchPost:
+		if err := addParameters(params, req.Resource); err != nil {
+			return entry{}, err
+		}
+		return s.searchEntry(ctx, c, segments[0], params)
 	case len(segments) == 2 && segments[1] == "_search":
-		// NOTE: Only the URL's query carries the parameters. A Parameters
-		// resource in the entry is ignored.
 		return s.searchEntry(ctx, c, segments[0], params)
 	case len(segments) == 2 && method == http.MethodGet:
 		return s.readEntry(ctx, c, segments[0], segments[1])

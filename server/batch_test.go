@@ -136,3 +136,105 @@ func TestBatchRejected(t *testing.T) {
 		})
 	}
 }
+
+func TestBatchSearchParameters(t *testing.T) {
+	api := newSeededAPI(t)
+	token := api.token("client-a", secretA, tenantA)
+	tests := []struct {
+		name       string
+		method     string
+		url        string
+		resource   string // the entry's resource as JSON, or "" for none
+		wantStatus string
+		wantIDs    string // ids of a searchset, comma-separated
+		wantCode   string // issue code of an OperationOutcome
+	}{
+		{name: "id string", method: "POST", url: "Patient/_search",
+			resource:   `{"resourceType":"Parameters","parameter":[{"name":"_id","valueString":"p2"}]}`,
+			wantStatus: "200 OK", wantIDs: "p2"},
+		{name: "merged with url query", method: "POST", url: "Patient/_search?family=chau",
+			resource:   `{"resourceType":"Parameters","parameter":[{"name":"given","valueString":"amir"}]}`,
+			wantStatus: "200 OK", wantIDs: "p3"},
+		{name: "code and date", method: "POST", url: "Patient/_search",
+			resource: `{"resourceType":"Parameters","parameter":[` +
+				`{"name":"gender","valueCode":"male"},{"name":"birthdate","valueDate":"1990-09-09"}]}`,
+			wantStatus: "200 OK", wantIDs: "p3"},
+		{name: "integer count", method: "POST", url: "Patient/_search?family=chau",
+			resource: `{"resourceType":"Parameters","parameter":[` +
+				`{"name":"_count","valueInteger":1},{"name":"_id","valueUri":"p1"}]}`,
+			wantStatus: "200 OK", wantIDs: "p1"},
+		{name: "empty parameters", method: "POST", url: "Patient/_search?_id=p1",
+			resource:   `{"resourceType":"Parameters"}`,
+			wantStatus: "200 OK", wantIDs: "p1"},
+		{name: "no resource", method: "POST", url: "Patient/_search?_id=p1",
+			wantStatus: "200 OK", wantIDs: "p1"},
+		{name: "unknown parameter", method: "POST", url: "Patient/_search",
+			resource:   `{"resourceType":"Parameters","parameter":[{"name":"shoe-size","valueString":"9"}]}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+		{name: "unsupported value type", method: "POST", url: "Patient/_search",
+			resource: `{"resourceType":"Parameters","parameter":[` +
+				`{"name":"_id","valueQuantity":{"value":1}}]}`,
+			wantStatus: "400 Bad Request", wantCode: "not-supported"},
+		{name: "two values", method: "POST", url: "Patient/_search",
+			resource: `{"resourceType":"Parameters","parameter":[` +
+				`{"name":"_id","valueString":"p1","valueCode":"p2"}]}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+		{name: "no value", method: "POST", url: "Patient/_search",
+			resource:   `{"resourceType":"Parameters","parameter":[{"name":"_id"}]}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+		{name: "missing name", method: "POST", url: "Patient/_search",
+			resource:   `{"resourceType":"Parameters","parameter":[{"valueString":"p1"}]}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+		{name: "nested part", method: "POST", url: "Patient/_search",
+			resource: `{"resourceType":"Parameters","parameter":[` +
+				`{"name":"_id","part":[{"name":"x","valueString":"p1"}]}]}`,
+			wantStatus: "400 Bad Request", wantCode: "not-supported"},
+		{name: "not Parameters", method: "POST", url: "Patient/_search",
+			resource:   `{"resourceType":"Patient","id":"p1"}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+		{name: "parameter not an object", method: "POST", url: "Patient/_search",
+			resource:   `{"resourceType":"Parameters","parameter":["_id=p1"]}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+		{name: "resource on GET", method: "GET", url: "Patient?_id=p1",
+			resource:   `{"resourceType":"Parameters","parameter":[{"name":"_id","valueString":"p2"}]}`,
+			wantStatus: "400 Bad Request", wantCode: "invalid"},
+	}
+	entries := make([]any, 0, len(tests))
+	for _, tt := range tests {
+		e := map[string]any{"request": map[string]string{"method": tt.method, "url": tt.url}}
+		if tt.resource != "" {
+			e["resource"] = json.RawMessage(tt.resource)
+		}
+		entries = append(entries, e)
+	}
+	body, err := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "batch", "entry": entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := api.do(request{method: http.MethodPost, target: "/fhir/stu3", token: token,
+		body: string(body), contentType: "application/fhir+json"})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("got status %d, want 200: %s", rec.Code, rec.Body)
+	}
+	got, _ := decode(t, rec)["entry"].([]any)
+	if len(got) != len(tests) {
+		t.Fatalf("got %d entries, want %d", len(got), len(tests))
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if status := path(got[i], "response", "status"); status != tt.wantStatus {
+				t.Errorf("got status %v, want %s", status, tt.wantStatus)
+			}
+			resource, _ := path(got[i], "resource").(map[string]any)
+			if tt.wantCode != "" {
+				if code := outcomeCode(resource); code != tt.wantCode {
+					t.Errorf("got issue code %q, want %q", code, tt.wantCode)
+				}
+				return
+			}
+			if ids := strings.Join(entryIDs(resource), ","); ids != tt.wantIDs {
+				t.Errorf("got ids %s, want %s", ids, tt.wantIDs)
+			}
+		})
+	}
+}
