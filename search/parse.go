@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ehrbridge/ehrbridge/fhir"
 )
@@ -42,14 +43,15 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("invalid search parameter %s: %s", e.Param, e.Reason)
 }
 
-// Reasons used in Error. They are constants, so no reason can carry a
-// request value.
+// Reasons used in Error. They are constants, or built from the parameter
+// table by codeReason, so no reason can carry a request value.
 const (
 	reasonType       = "the resource type is not searchable in this FHIR version"
 	reasonUnknown    = "unknown search parameter for this resource type"
 	reasonModifier   = "unsupported modifier for this parameter"
 	reasonEmpty      = "missing value: expected at least one non-empty value"
 	reasonTooLong    = "value too long: expected at most 256 bytes per value"
+	reasonUTF8       = "invalid UTF-8: expected the value percent-encoded as UTF-8"
 	reasonTooMany    = "too many values: expected at most 100 comma-separated values"
 	reasonClauses    = "too many parameters: expected at most 50 search parameters"
 	reasonOnce       = "repeated parameter: expected it once"
@@ -69,11 +71,35 @@ const (
 )
 
 // reasons lists every Reason that Parse can return.
-var reasons = []string{
-	reasonType, reasonUnknown, reasonModifier, reasonEmpty, reasonTooLong, reasonTooMany,
-	reasonClauses, reasonOnce, reasonCount, reasonOffset, reasonSort, reasonSortSpell,
+var reasons = append([]string{
+	reasonType, reasonUnknown, reasonModifier, reasonEmpty, reasonTooLong, reasonUTF8,
+	reasonTooMany, reasonClauses, reasonOnce, reasonCount, reasonOffset, reasonSort, reasonSortSpell,
 	reasonSortRepeat, reasonOffsetAlt, reasonID, reasonString, reasonToken, reasonDate,
 	reasonReference, reasonTarget,
+}, tableReasons()...)
+
+// fixedCodes lists, by resource type and parameter name, the codes of token
+// parameters bound to a required value set. A code outside the set can match
+// nothing, so Parse rejects it instead of returning an empty result. The
+// AdministrativeGender codes are the same in DSTU2 and STU3.
+var fixedCodes = map[string]map[string][]string{
+	"Patient": {"gender": {"male", "female", "other", "unknown"}},
+}
+
+// codeReason returns the Reason for a code outside a fixed code set.
+func codeReason(codes []string) string {
+	return "expected one of the codes " + strings.Join(codes, ", ")
+}
+
+// tableReasons returns the Reasons built from the parameter table.
+func tableReasons() []string {
+	var out []string
+	for _, params := range fixedCodes {
+		for _, codes := range params {
+			out = append(out, codeReason(codes))
+		}
+	}
+	return out
 }
 
 var (
@@ -237,6 +263,9 @@ func parseClauses(q *Query, v fhir.Version, key string, values []string) error {
 		}
 		for _, part := range parts {
 			value, reason := parseValue(def, part)
+			if reason == "" {
+				reason = checkCode(fixedCodes[q.ResourceType][name], value)
+			}
 			if reason != "" {
 				return &Error{Param: key, Reason: reason}
 			}
@@ -245,6 +274,16 @@ func parseClauses(q *Query, v fhir.Version, key string, values []string) error {
 		q.Clauses = append(q.Clauses, c)
 	}
 	return nil
+}
+
+// checkCode returns the reason a token value's code is not one of codes, or
+// "" when it is, when the value has no code (system|), or when codes is nil.
+func checkCode(codes []string, value string) string {
+	code := ParseToken(value).Code
+	if codes == nil || code == "" || slices.Contains(codes, code) {
+		return ""
+	}
+	return codeReason(codes)
 }
 
 func modifierAllowed(def ParamDef, modifier string) bool {
@@ -262,6 +301,9 @@ func parseValue(def ParamDef, value string) (string, string) {
 	}
 	if len(value) > maxValueBytes {
 		return "", reasonTooLong
+	}
+	if !utf8.ValidString(value) {
+		return "", reasonUTF8
 	}
 	if def.Name == "_id" {
 		if !idRE.MatchString(value) {

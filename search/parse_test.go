@@ -93,6 +93,14 @@ func TestParse(t *testing.T) {
 			Query{ResourceType: "Coverage", Count: 50, Clauses: []Clause{
 				{Param: "patient", Values: []string{"Patient/9"}},
 			}}},
+		{"gender codes", fhir.STU3, "Patient", "gender=male,female,other,unknown",
+			Query{ResourceType: "Patient", Count: 50, Clauses: []Clause{
+				{Param: "gender", Values: []string{"male", "female", "other", "unknown"}},
+			}}},
+		{"gender system", fhir.DSTU2, "Patient", "gender=http://hl7.org/fhir/administrative-gender|female",
+			Query{ResourceType: "Patient", Count: 50, Clauses: []Clause{
+				{Param: "gender", Values: []string{"http://hl7.org/fhir/administrative-gender|female"}},
+			}}},
 		{"location id", fhir.STU3, "Location", "_id=loc1",
 			Query{ResourceType: "Location", Count: 50, Clauses: []Clause{
 				{Param: "_id", Values: []string{"loc1"}},
@@ -163,6 +171,15 @@ func TestParseErrors(t *testing.T) {
 			reasonOffsetAlt},
 		{"sort unknown", fhir.STU3, "Observation", "_sort=code", "_sort", reasonSort},
 		{"sort patient", fhir.STU3, "Patient", "_sort=family", "_sort", reasonSort},
+		{"gender not a code", fhir.STU3, "Patient", "gender=robot", "gender",
+			"expected one of the codes male, female, other, unknown"},
+		{"gender alternative", fhir.DSTU2, "Patient", "gender=male,Female", "gender",
+			"expected one of the codes male, female, other, unknown"},
+		{"gender with system", fhir.STU3, "Patient",
+			"gender=http://hl7.org/fhir/administrative-gender|robot", "gender",
+			"expected one of the codes male, female, other, unknown"},
+		{"string invalid UTF-8", fhir.STU3, "Patient", "given=%FF%FE", "given", reasonUTF8},
+		{"token invalid UTF-8", fhir.STU3, "Patient", "identifier=%C3", "identifier", reasonUTF8},
 		{"sort spellings", fhir.DSTU2, "Observation", "_sort=date&_sort:desc=date", "_sort",
 			reasonSortSpell},
 		{"sort repeated", fhir.STU3, "Observation", "_sort=date,-date", "_sort",

@@ -163,6 +163,8 @@ func TestSearchInvalid(t *testing.T) {
 		{"bad count", "/fhir/stu3/Patient?_count=-1", 400, "invalid"},
 		{"unknown type", "/fhir/stu3/Practitioner?name=x", 404, "not-supported"},
 		{"tenant param", "/fhir/stu3/Patient?tenant=" + tenantB, 400, "invalid"},
+		{"gender not a code", "/fhir/stu3/Patient?gender=robot", 400, "invalid"},
+		{"invalid UTF-8", "/fhir/stu3/Patient?given=%FF%FE", 400, "invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
