@@ -44,7 +44,7 @@ func (e *Error) Error() string {
 }
 
 // Reasons used in Error. They are constants, or built from the parameter
-// table by codeReason, so no reason can carry a request value.
+// table by sortReason and codeReason, so no reason can carry a request value.
 const (
 	reasonType       = "the resource type is not searchable in this FHIR version"
 	reasonUnknown    = "unknown search parameter for this resource type"
@@ -57,7 +57,6 @@ const (
 	reasonOnce       = "repeated parameter: expected it once"
 	reasonCount      = "expected a non-negative integer"
 	reasonOffset     = "expected a non-negative integer of at most 1000000"
-	reasonSort       = "expected a comma-separated list of sortable parameters, each optionally prefixed by -"
 	reasonSortSpell  = "conflicting sort parameters: use either _sort, _sort:asc or _sort:desc"
 	reasonSortRepeat = "a parameter is sorted on twice"
 	reasonOffsetAlt  = "conflicting paging parameters: use either _offset or _getpagesoffset"
@@ -73,7 +72,7 @@ const (
 // reasons lists every Reason that Parse can return.
 var reasons = append([]string{
 	reasonType, reasonUnknown, reasonModifier, reasonEmpty, reasonTooLong, reasonUTF8,
-	reasonTooMany, reasonClauses, reasonOnce, reasonCount, reasonOffset, reasonSort, reasonSortSpell,
+	reasonTooMany, reasonClauses, reasonOnce, reasonCount, reasonOffset, reasonSortSpell,
 	reasonSortRepeat, reasonOffsetAlt, reasonID, reasonString, reasonToken, reasonDate,
 	reasonReference, reasonTarget,
 }, tableReasons()...)
@@ -91,9 +90,31 @@ func codeReason(codes []string) string {
 	return "expected one of the codes " + strings.Join(codes, ", ")
 }
 
+// sortReason returns the Reason for a _sort value that names a parameter
+// the resource type cannot be sorted by. It lists the sortable parameters.
+func sortReason(v fhir.Version, resourceType string) string {
+	var sortable []string
+	for name, def := range registry[v][resourceType] {
+		if def.Sortable {
+			sortable = append(sortable, name)
+		}
+	}
+	if len(sortable) == 0 {
+		return resourceType + " has no sortable parameters: remove _sort"
+	}
+	slices.Sort(sortable)
+	return "expected a comma-separated list of sortable parameters (" +
+		strings.Join(sortable, ", ") + "), each optionally prefixed by -"
+}
+
 // tableReasons returns the Reasons built from the parameter table.
 func tableReasons() []string {
 	var out []string
+	for v, types := range registry {
+		for resourceType := range types {
+			out = append(out, sortReason(v, resourceType))
+		}
+	}
 	for _, params := range fixedCodes {
 		for _, codes := range params {
 			out = append(out, codeReason(codes))
@@ -228,7 +249,7 @@ func parseSort(q *Query, v fhir.Version, keys []string, params url.Values) error
 		}
 		def, ok := Lookup(v, q.ResourceType, sk.Param)
 		if !ok || !def.Sortable {
-			return &Error{Param: key, Reason: reasonSort}
+			return &Error{Param: key, Reason: sortReason(v, q.ResourceType)}
 		}
 		if seen[sk.Param] {
 			return &Error{Param: key, Reason: reasonSortRepeat}
