@@ -32,7 +32,7 @@ func TestRead(t *testing.T) {
 		{"unknown version", "/fhir/r4/Patient/p1", tokenA, 404, "not-found"},
 		{"version not served", "/fhir/dstu2/Patient/p1", tokenS3, 403, "forbidden"},
 		{"served version", "/fhir/stu3/Patient/p1", tokenS3, 200, ""},
-		{"vread not served", "/fhir/stu3/Patient/p1/_history/1", tokenA, 404, "not-found"},
+		{"vread not served", "/fhir/stu3/Patient/p1/_history/1", tokenA, 404, "not-supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +149,44 @@ func TestMethodNotAllowed(t *testing.T) {
 			}
 			if got := outcomeCode(decode(t, rec)); got != "not-supported" {
 				t.Errorf("got issue code %q, want not-supported", got)
+			}
+		})
+	}
+}
+
+func TestHistoryNotSupported(t *testing.T) {
+	api := newSeededAPI(t)
+	token := api.token("client-a", secretA, tenantA)
+	tests := []struct {
+		name   string
+		method string
+		target string
+		token  string
+	}{
+		{"instance", http.MethodGet, "/fhir/stu3/Patient/p1/_history", token},
+		{"instance without token", http.MethodGet, "/fhir/stu3/Patient/p1/_history", ""},
+		{"version read", http.MethodGet, "/fhir/dstu2/Patient/p1/_history/1", token},
+		{"type", http.MethodGet, "/fhir/stu3/Observation/_history", token},
+		{"system", http.MethodGet, "/fhir/dstu2/_history", token},
+		{"instance head", http.MethodHead, "/fhir/stu3/Patient/p1/_history", token},
+		{"instance delete", http.MethodDelete, "/fhir/stu3/Patient/p1/_history/2", token},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := api.do(request{method: tt.method, target: tt.target, token: tt.token})
+			if rec.Code != http.StatusNotFound {
+				t.Fatalf("got status %d, want 404: %s", rec.Code, rec.Body)
+			}
+			if tt.method == http.MethodHead {
+				return
+			}
+			oo := decode(t, rec)
+			if got := outcomeCode(oo); got != "not-supported" {
+				t.Errorf("got issue code %q, want not-supported", got)
+			}
+			diagnostics, _ := path(oo, "issue", 0, "diagnostics").(string)
+			if !strings.Contains(diagnostics, "history") {
+				t.Errorf("got diagnostics %q, want it to say history is not supported", diagnostics)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ehrbridge/ehrbridge/fhir"
@@ -105,6 +106,9 @@ func (s *server) runEntry(ctx context.Context, c *call, req batchRequestEntry) (
 	segments, params, err := s.entryTarget(c.version, rawURL)
 	if err != nil {
 		return entry{}, err
+	}
+	if slices.Contains(segments, "_history") {
+		return entry{}, errHistory
 	}
 
 	searchPost := method == http.MethodPost && len(segments) == 2 && segments[1] == "_search"

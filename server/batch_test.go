@@ -76,7 +76,8 @@ func TestBatch(t *testing.T) {
 		{"GET", "Patient/../Observation/obs1", want{"400 Bad Request", isOutcome("invalid")}},
 		{"GET", "Patient?shoe-size=9", want{"400 Bad Request", isOutcome("invalid")}},
 		{"GET", "", want{"400 Bad Request", isOutcome("invalid")}},
-		{"GET", "Patient/p1/_history/1", want{"400 Bad Request", isOutcome("not-supported")}},
+		{"GET", "Patient/p1/_history/1", want{"404 Not Found", isOutcome("not-supported")}},
+		{"GET", "Patient/p1/_history", want{"404 Not Found", isOutcome("not-supported")}},
 	}
 	var pairs [][2]string
 	for _, c := range cases {

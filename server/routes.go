@@ -156,6 +156,22 @@ func (s *server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		"method "+r.Method+" is not allowed here: this FHIR API is read-only; allowed: "+allow))
 }
 
+// errHistory is the error of the history and version read interactions,
+// which this API does not serve because it returns only the current version
+// of each resource. The status is 404, as for an unsupported resource type,
+// rather than 405, whose Allow header would have to list a method the path
+// serves.
+var errHistory = newError(http.StatusNotFound, issueNotSupported,
+	"history is not supported: this API serves only the current version of each resource; "+
+		"read it with GET [base]/Type/id")
+
+// serveHistory rejects the history interactions of every level (system,
+// type and instance) and the version read, for any method. It needs no
+// token, because the response does not depend on any tenant's data.
+func (s *server) serveHistory(w http.ResponseWriter, r *http.Request, _ fhir.Version) {
+	s.writeError(w, r, errHistory)
+}
+
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, newError(http.StatusNotFound, issueNotFound,
 		"no route matches this path: FHIR requests start with /fhir/dstu2 or /fhir/stu3"))

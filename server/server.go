@@ -128,6 +128,12 @@ func (s *server) routes() *http.ServeMux {
 	s.handle(mux, "POST /fhir/{version}", s.protected(s.serveBatch))
 	s.handle(mux, "POST /fhir/{version}/{$}", s.protected(s.serveBatch))
 
+	history := s.public(s.serveHistory)
+	s.handle(mux, "/fhir/{version}/{type}/{id}/_history", history)
+	s.handle(mux, "/fhir/{version}/{type}/{id}/_history/{vid}", history)
+	s.handle(mux, "GET /fhir/{version}/{type}/_history", history)
+	s.handle(mux, "GET /fhir/{version}/_history", history)
+
 	notAllowed := http.HandlerFunc(s.methodNotAllowed)
 	s.handle(mux, "/fhir/{version}", notAllowed)
 	s.handle(mux, "/fhir/{version}/{$}", notAllowed)
