@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,9 +67,13 @@ func (t *tenantStore) Search(ctx context.Context, v fhir.Version, q search.Query
 	if q.Count == 0 || result.Total <= q.Offset {
 		return result, nil
 	}
-	args := append(append(where.args, orderArgs...), min(q.Count, search.MaxCount), q.Offset)
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.version_id, r.last_updated, r.body`+
-		from+` ORDER BY `+orderBy+` LIMIT ? OFFSET ?`, args...)
+	// The page's rids are chosen first and only then joined to the bodies,
+	// so a sort over many matches does not carry every body through it.
+	// The window's ORDER BY precedes the WHERE clause, so its arguments come first.
+	args := append(append(slices.Clone(orderArgs), where.args...), min(q.Count, search.MaxCount), q.Offset)
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.version_id, r.last_updated, r.body FROM (
+		SELECT r.rid AS rid, row_number() OVER (ORDER BY `+orderBy+`) AS n`+from+
+		` ORDER BY n LIMIT ? OFFSET ?) page JOIN `+tbl.resource+` r ON r.rid = page.rid ORDER BY page.n`, args...)
 	if err != nil {
 		return store.SearchResult{}, fmt.Errorf("search %s: %w", q.ResourceType, err)
 	}
@@ -96,17 +101,41 @@ func buildWhere(v fhir.Version, tbl tables, q search.Query, now time.Time) (sqlQ
 			errInvalidQuery, q.ResourceType, v)
 	}
 	b.add("r.type = ?", q.ResourceType)
-	for _, c := range q.Clauses {
-		if err := addClause(&b, v, tbl, q.ResourceType, c, now); err != nil {
+	clauses := slices.Clone(q.Clauses)
+	slices.SortStableFunc(clauses, func(x, y search.Clause) int {
+		return selectivityRank(v, q.ResourceType, x) - selectivityRank(v, q.ResourceType, y)
+	})
+	for i, c := range clauses {
+		if err := addClause(&b, v, tbl, q.ResourceType, c, now, i == 0); err != nil {
 			return b, err
 		}
 	}
 	return b, nil
 }
 
+// selectivityRank orders clauses by how few resources they usually match:
+// ids and references (one patient's data) first, dates and codes such as a
+// category last.
+func selectivityRank(v fhir.Version, resourceType string, c search.Clause) int {
+	def, _ := search.Lookup(v, resourceType, c.Param)
+	switch def.Type {
+	case search.TypeReference:
+		return 1
+	case search.TypeString:
+		return 2
+	case search.TypeToken:
+		return 3
+	case search.TypeDate:
+		return 4
+	}
+	return 0 // _id
+}
+
 // addClause adds one clause: a match on any of its values.
+// The driving clause selects rids through the index on value; the others
+// check each candidate through the index on rid.
 func addClause(b *sqlQuery, v fhir.Version, tbl tables, resourceType string, c search.Clause,
-	now time.Time,
+	now time.Time, driving bool,
 ) error {
 	def, ok := search.Lookup(v, resourceType, c.Param)
 	if !ok || len(c.Values) == 0 {
@@ -126,8 +155,12 @@ func addClause(b *sqlQuery, v fhir.Version, tbl tables, resourceType string, c s
 		alternatives = append(alternatives, "("+cond+")")
 		args = append(args, condArgs...)
 	}
-	b.add("r.rid IN (SELECT rid FROM "+tbl.search+" WHERE param = ? AND ("+
-		strings.Join(alternatives, " OR ")+"))", args...)
+	match := "param = ? AND (" + strings.Join(alternatives, " OR ") + ")"
+	if driving {
+		b.add("r.rid IN (SELECT rid FROM "+tbl.search+" WHERE "+match+")", args...)
+	} else {
+		b.add("EXISTS (SELECT 1 FROM "+tbl.search+" s WHERE s.rid = r.rid AND "+match+")", args...)
+	}
 	return nil
 }
 
