@@ -69,11 +69,13 @@ func (t *tenantStore) Search(ctx context.Context, v fhir.Version, q search.Query
 	}
 	// The page's rids are chosen first and only then joined to the bodies,
 	// so a sort over many matches does not carry every body through it.
-	// The window's ORDER BY precedes the WHERE clause, so its arguments come first.
-	args := append(append(slices.Clone(orderArgs), where.args...), min(q.Count, search.MaxCount), q.Offset)
+	// The page's rids are chosen first and only then joined to the bodies,
+	// so a sort over many matches does not carry every body through it.
+	args := append(append(slices.Clone(where.args), orderArgs...), min(q.Count, search.MaxCount), q.Offset)
+	args = append(args, orderArgs...)
 	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.version_id, r.last_updated, r.body FROM (
-		SELECT r.rid AS rid, row_number() OVER (ORDER BY `+orderBy+`) AS n`+from+
-		` ORDER BY n LIMIT ? OFFSET ?) page JOIN `+tbl.resource+` r ON r.rid = page.rid ORDER BY page.n`, args...)
+		SELECT r.rid AS rid`+from+` ORDER BY `+orderBy+` LIMIT ? OFFSET ?) page
+		JOIN `+tbl.resource+` r ON r.rid = page.rid ORDER BY `+orderBy, args...)
 	if err != nil {
 		return store.SearchResult{}, fmt.Errorf("search %s: %w", q.ResourceType, err)
 	}
