@@ -69,8 +69,6 @@ func (t *tenantStore) Search(ctx context.Context, v fhir.Version, q search.Query
 	}
 	// The page's rids are chosen first and only then joined to the bodies,
 	// so a sort over many matches does not carry every body through it.
-	// The page's rids are chosen first and only then joined to the bodies,
-	// so a sort over many matches does not carry every body through it.
 	args := append(append(slices.Clone(where.args), orderArgs...), min(q.Count, search.MaxCount), q.Offset)
 	args = append(args, orderArgs...)
 	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.version_id, r.last_updated, r.body FROM (
