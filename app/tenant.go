@@ -47,6 +47,16 @@ const recordTimeout = 30 * time.Second
 // BuiltinPrefix marks a mapping folder shipped inside ehrbridge.
 const BuiltinPrefix = "builtin:"
 
+// Check compiles the mappings and reads the client secrets of every tenant
+// without starting anything, and returns the problems found, each with its
+// configuration path.
+func Check(cfg *config.Config) config.Problems {
+	_, err := buildTenants(cfg)
+	var problems config.Problems
+	errors.As(err, &problems)
+	return problems
+}
+
 // buildTenants compiles the mappings and client secrets of every tenant.
 // It reports every problem at once, each with its configuration path.
 func buildTenants(cfg *config.Config) ([]*tenantRuntime, error) {

@@ -126,7 +126,9 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse reads a configuration, applies defaults and checks it. The error
-// lists every problem found, one per line, each with its field path.
+// lists every problem found, one per line, each with its field path. When
+// the file is well-formed YAML but has invalid settings, the Config is
+// returned with the Problems, so callers can add problems of their own.
 func Parse(data []byte) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("invalid configuration: the file is empty: see the README for an example")
@@ -138,7 +140,7 @@ func Parse(data []byte) (*Config, error) {
 	}
 	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
-		return nil, err
+		return &c, err
 	}
 	return &c, nil
 }

@@ -211,3 +211,29 @@ func TestSecretPrintsDigest(t *testing.T) {
 		t.Errorf("got digest %s, want %s", digest, want)
 	}
 }
+
+func TestServeListsEveryProblem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	config := `
+listen: nowhere
+tenants:
+  - id: 0b5f2a4e-8c1d-4f7a-9e3b-2d6c8a1f4e90
+    fhir_versions: [stu3]
+    sources:
+      - name: feed
+        kind: hl7v2
+        mappings: [/nonexistent/mappings]
+`
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"serve", "--config", path}, &stdout, &stderr); code != 1 {
+		t.Fatalf("got exit code %d, want 1", code)
+	}
+	for _, want := range []string{"listen:", "tenants[0].sources[0].mappings:", "/nonexistent/mappings not found"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("got %q, want it to contain %q", stderr.String(), want)
+		}
+	}
+}

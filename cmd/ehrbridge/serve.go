@@ -26,6 +26,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg, err := config.Load(*configPath)
+	var problems config.Problems
+	if cfg != nil && errors.As(err, &problems) {
+		// List the mapping and secret problems too, so one run shows them all.
+		return append(problems, app.Check(cfg)...)
+	}
 	if err != nil {
 		return err
 	}
