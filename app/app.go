@@ -102,7 +102,9 @@ func Start(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 		return nil, err
 	}
 	for _, t := range a.tenants {
-		t.startConsumers(runCtx, a)
+		if err := t.startConsumers(runCtx, a); err != nil {
+			return nil, err
+		}
 		if !opts.NoSchedule {
 			t.startSchedule(runCtx, a)
 		}

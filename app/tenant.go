@@ -186,7 +186,7 @@ func (t *tenantRuntime) open(ctx context.Context, a *App, validator pipeline.Val
 }
 
 // startConsumers starts one feed consumer per HL7 source.
-func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
+func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) error {
 	for _, s := range t.sources {
 		if s.cfg.Kind != "hl7v2" {
 			continue
@@ -202,8 +202,7 @@ func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
 			Logger:  a.log.With("component", "feed", "tenant", t.id, "source", s.cfg.Name),
 		})
 		if err != nil {
-			a.log.Error("start feed consumer", "tenant", t.id, "source", s.cfg.Name, "err", err)
-			continue
+			return fmt.Errorf("tenant %s source %s: start feed consumer: %w", t.id, s.cfg.Name, err)
 		}
 		t.consumers = append(t.consumers, consumer)
 		a.workers.Add(1)
@@ -223,6 +222,7 @@ func (t *tenantRuntime) startConsumers(ctx context.Context, a *App) {
 			}
 		}()
 	}
+	return nil
 }
 
 // startSchedule runs each SQL source's sync now and then every poll interval.
