@@ -99,6 +99,7 @@ func TestDemoServesAndRestarts(t *testing.T) {
 		t.Errorf("got %d patients, want at least 50", first)
 	}
 	testIngestIntoDemo(t, dir)
+	testDeadLettersOfDemo(t, dir)
 	if err := stop(); err != nil {
 		t.Fatalf("demo returned %v after the signal, want nil", err)
 	}
@@ -168,6 +169,28 @@ func testIngestIntoDemo(t *testing.T, dir string) {
 	}
 	if !strings.Contains(stderr.String(), "missing.hl7: cannot read") {
 		t.Errorf("got %q, want the missing file named", stderr.String())
+	}
+}
+
+// testDeadLettersOfDemo lists the two broken sample messages the demo
+// rejected, without their payloads.
+func testDeadLettersOfDemo(t *testing.T, dir string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"dead-letters", "--demo", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("got exit code %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "2 dead letter(s)") {
+		t.Errorf("got %q, want the two rejected sample messages", out)
+	}
+	for _, want := range []string{"hl7-feed", "mapping hl7v2-oru-vital-signs", "MSH-10"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("got %q, want it to contain %q", out, want)
+		}
+	}
+	if strings.Contains(out, "MSH|") {
+		t.Errorf("dead-letter listing prints a message body: %q", out)
 	}
 }
 

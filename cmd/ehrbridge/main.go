@@ -6,6 +6,7 @@
 //	ehrbridge demo [--listen ADDR] [--data DIR]
 //	ehrbridge serve --config FILE
 //	ehrbridge ingest hl7 [--demo DIR | --nats URL --tenant ID --source NAME] FILE...
+//	ehrbridge dead-letters [--demo DIR | --config FILE] [--tenant ID] [--limit N]
 //	ehrbridge secret
 package main
 
@@ -31,6 +32,8 @@ Usage:
       Run a deployment from a YAML configuration.
   ehrbridge ingest hl7 [--demo DIR | --nats URL --tenant ID --source NAME] FILE...
       Publish HL7 v2 files onto a tenant's feed.
+  ehrbridge dead-letters [--demo DIR | --config FILE] [--tenant ID] [--limit N]
+      List the records a tenant's pipeline rejected, with their reasons.
   ehrbridge secret
       Print a new client secret and the secret_sha256 value for a configuration.
 
@@ -58,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, args[1:], stderr)
 	case "ingest":
 		err = runIngest(ctx, args[1:], stdout, stderr)
+	case "dead-letters":
+		err = runDeadLetters(ctx, args[1:], stdout, stderr)
 	case "secret":
 		err = runSecret(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
