@@ -112,3 +112,27 @@ func TestOpenErrorHidesPassword(t *testing.T) {
 		t.Errorf("unknown driver: got %v, want an error without the password", err)
 	}
 }
+
+func TestOpenErrorHidesSecrets(t *testing.T) {
+	tests := []struct {
+		name, driver, dsn, secret string
+	}{
+		{"short postgres password", "postgres", "postgres://ehr:p@127.0.0.1:1/ehr?sslmode=disable", ":p@"},
+		{"keyword password", "postgres", "host=127.0.0.1 port=1 user=ehr password=Zsecret dbname=ehr sslmode=disable", "Zsecret"},
+		{"sqlite auth option", "sqlite", "file:/nonexistent/dir/x.db?_auth_pass=SqliteSecret", "SqliteSecret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(tt.driver, tt.dsn)
+			if err == nil {
+				t.Fatal("got no error, want a connection failure")
+			}
+			if strings.Contains(err.Error(), tt.secret) {
+				t.Errorf("error %q contains the secret", err)
+			}
+			if strings.Contains(err.Error(), "tcxxxxx") {
+				t.Errorf("error %q shows where a short password was replaced", err)
+			}
+		})
+	}
+}

@@ -51,11 +51,33 @@ var (
 func openError(driver, dsn string, err error) error {
 	password := dsnPassword(dsn)
 	if password != "" && strings.Contains(err.Error(), password) {
-		// Keep the text but drop the wrapped error, whose text has the password.
-		return fmt.Errorf("open %s database %s: %s", driver, RedactDSN(dsn),
-			strings.ReplaceAll(err.Error(), password, "xxxxx"))
+		// Replacing the password inside the driver's text would reveal a short
+		// one ("tcp" with password "p"), so the driver's message is dropped.
+		return fmt.Errorf("open %s database %s: connection failed (the driver's message is withheld "+
+			"because it contains the password)", driver, describeDSN(dsn))
 	}
-	return fmt.Errorf("open %s database %s: %w", driver, RedactDSN(dsn), err)
+	return fmt.Errorf("open %s database %s: %w", driver, describeDSN(dsn), err)
+}
+
+var keywordField = regexp.MustCompile(`(?i)\b(host|port|dbname)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s]*)`)
+
+// describeDSN names the database of a DSN for messages: the host and
+// database of a URL or keyword DSN, or the file of a SQLite DSN. User
+// names, passwords and query options (such as SQLite's _auth_pass) are
+// left out.
+func describeDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.Scheme != "file" && u.Host != "" {
+		return u.Scheme + "://" + u.Host + u.Path
+	}
+	if m := keywordField.FindAllStringSubmatch(dsn, -1); len(m) > 0 {
+		parts := make([]string, 0, len(m))
+		for _, kv := range m {
+			parts = append(parts, strings.ToLower(kv[1])+"="+kv[2])
+		}
+		return strings.Join(parts, " ")
+	}
+	file, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	return file
 }
 
 // RedactDSN returns dsn with its password replaced by "xxxxx", for URL DSNs
