@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -120,9 +121,9 @@ func (a *App) startNATS(ctx context.Context) error {
 	url := a.cfg.NATS.URL
 	opts := []nats.Option{nats.Name("ehrbridge"), nats.MaxReconnects(-1)}
 	if url == "" {
-		token, err := LoadOrCreateToken(a.cfg.NATS.TokenFile)
+		users, err := embeddedUsers(a.cfg)
 		if err != nil {
-			return fmt.Errorf("nats token: %w", err)
+			return err
 		}
 		host, portText, _ := net.SplitHostPort(a.cfg.NATS.Listen)
 		port, err := net.LookupPort("tcp", portText)
@@ -130,12 +131,12 @@ func (a *App) startNATS(ctx context.Context) error {
 			return fmt.Errorf("nats.listen: invalid port: %w", err)
 		}
 		a.embedded, err = feed.StartEmbedded(feed.EmbeddedOptions{StoreDir: a.cfg.NATS.StoreDir,
-			Host: host, Port: port, Token: token, Logger: a.log.With("component", "nats")})
+			Host: host, Port: port, Users: users, Logger: a.log.With("component", "nats")})
 		if err != nil {
 			return err
 		}
 		url = a.embedded.ClientURL()
-		opts = append(opts, nats.Token(token))
+		opts = append(opts, nats.UserInfo(users[0].Name, users[0].Password))
 	} else {
 		auth, err := externalAuth(a.cfg.NATS)
 		if err != nil {
@@ -173,6 +174,45 @@ func externalAuth(c config.NATS) ([]nats.Option, error) {
 	return opts, nil
 }
 
+// serviceUser is the embedded NATS account ehrbridge itself uses.
+const serviceUser = "ehrbridge"
+
+// embeddedUsers returns the accounts of the embedded NATS server: ehrbridge
+// itself first, then one publish-only account per tenant with an HL7
+// source, for `ehrbridge ingest hl7`.
+func embeddedUsers(cfg *config.Config) ([]feed.EmbeddedUser, error) {
+	password, err := LoadOrCreateToken(cfg.NATS.TokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("nats password: %w", err)
+	}
+	users := []feed.EmbeddedUser{{Name: serviceUser, Password: password}}
+	for _, t := range cfg.Tenants {
+		if !slices.ContainsFunc(t.Sources, func(s config.Source) bool { return s.Kind == "hl7v2" }) {
+			continue
+		}
+		name, password, err := IngestCredentials(cfg, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, feed.EmbeddedUser{Name: name, Password: password,
+			PublishOnly: []string{feed.SubjectPrefix + "." + strings.ToLower(t.ID) + ".*"}})
+	}
+	return users, nil
+}
+
+// IngestCredentials returns the embedded NATS account that may publish HL7
+// messages to one tenant's feeds and nothing else, creating its password
+// file beside the service's when missing.
+func IngestCredentials(cfg *config.Config, tenant string) (user, password string, err error) {
+	tenant = strings.ToLower(tenant)
+	user = "ingest-" + tenant
+	password, err = LoadOrCreateToken(filepath.Join(filepath.Dir(cfg.NATS.TokenFile), "nats-"+user))
+	if err != nil {
+		return "", "", fmt.Errorf("nats password of %s: %w", user, err)
+	}
+	return user, password, nil
+}
+
 // LoadOrCreateToken reads the NATS token file, or creates it with a random
 // token (256 bits, readable by the owner only) when it does not exist.
 func LoadOrCreateToken(path string) (string, error) {
@@ -204,7 +244,7 @@ func LoadOrCreateToken(path string) (string, error) {
 func (a *App) listen() error {
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another ehrbridge running? pick another address with --listen)", a.cfg.Listen, err)
+		return fmt.Errorf("listen on %s: %w (is another ehrbridge running? pick another address)", a.cfg.Listen, err)
 	}
 	a.listener = ln
 	a.baseURL = a.cfg.PublicURL

@@ -80,7 +80,10 @@ func buildTenants(cfg *config.Config) ([]*tenantRuntime, error) {
 		for j, sc := range tc.Sources {
 			set, err := loadMappings(sc)
 			if err != nil {
-				problems = append(problems, config.Problem{Path: fmt.Sprintf("%s.sources[%d].mappings", path, j), Reason: err.Error()})
+				// One problem per line of the joined error, each with the path.
+				for _, line := range strings.Split(err.Error(), "\n") {
+					problems = append(problems, config.Problem{Path: fmt.Sprintf("%s.sources[%d].mappings", path, j), Reason: line})
+				}
 				continue
 			}
 			t.sources = append(t.sources, &sourceRuntime{cfg: sc, mappings: set, interval: sc.PollEvery()})
@@ -97,11 +100,10 @@ func buildTenants(cfg *config.Config) ([]*tenantRuntime, error) {
 func buildClient(tenant string, cc config.Client) (auth.Client, error) {
 	c := auth.Client{ID: cc.ID, Tenant: tenant}
 	for _, h := range cc.SecretSHA256 {
-		b, err := hex.DecodeString(h)
-		if err != nil {
-			return c, errors.New("secret_sha256 must be hex")
+		// Invalid digests are reported by config.Validate.
+		if b, err := hex.DecodeString(h); err == nil {
+			c.SecretHashes = append(c.SecretHashes, b)
 		}
-		c.SecretHashes = append(c.SecretHashes, b)
 	}
 	var secret string
 	switch {

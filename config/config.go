@@ -53,10 +53,11 @@ type NATS struct {
 	// StoreDir holds the embedded server's JetStream files. Default
 	// <data_dir>/nats.
 	StoreDir string `yaml:"store_dir"`
-	// TokenFile holds the token clients present to NATS. The embedded
-	// server requires it and creates the file with a random token when it
-	// is missing. Default <data_dir>/keys/nats-token for the embedded server,
-	// none for an external one.
+	// TokenFile holds the token ehrbridge presents to an external server.
+	// For the embedded server it holds the password of ehrbridge's own
+	// account, created at random when missing, and the per-tenant ingest
+	// passwords sit beside it. Default <data_dir>/keys/nats-token for the
+	// embedded server, none for an external one.
 	TokenFile string `yaml:"token_file"`
 	// CredsFile is a NATS credentials file (JWT and NKey seed) for an
 	// external server.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,8 +67,8 @@ func (c *Config) Validate() error {
 	add := func(path, format string, args ...any) {
 		p = append(p, Problem{Path: path, Reason: fmt.Sprintf(format, args...)})
 	}
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		add("listen", "must be host:port, e.g. 127.0.0.1:8080")
+	if !validHostPort(c.Listen) {
+		add("listen", "must be host:port with a numeric port, e.g. 127.0.0.1:8080")
 	}
 	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		add("public_url", "must be an absolute http or https URL, e.g. https://fhir.example.org")
@@ -79,8 +80,8 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.NATS.URL); err != nil || (u.Scheme != "nats" && u.Scheme != "tls") {
 			add("nats.url", "must be a nats:// or tls:// URL")
 		}
-	} else if _, _, err := net.SplitHostPort(c.NATS.Listen); err != nil {
-		add("nats.listen", "must be host:port, e.g. 127.0.0.1:4222")
+	} else if !validHostPort(c.NATS.Listen) {
+		add("nats.listen", "must be host:port with a numeric port, e.g. 127.0.0.1:4222")
 	}
 	if c.NATS.URL == "" && c.NATS.CredsFile != "" {
 		add("nats.creds_file", "applies to an external server only: set nats.url or remove it")
@@ -109,6 +110,16 @@ func (c *Config) Validate() error {
 		return p
 	}
 	return nil
+}
+
+// validHostPort reports whether s is host:port with a port from 0 to 65535.
+func validHostPort(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func validateTenant(path string, t Tenant, clientIDs map[string]string, add func(string, string, ...any)) {

@@ -30,8 +30,8 @@ func (p *Pipeline) HandleHL7(ctx context.Context, source string, mappings *trans
 	}
 	matched := mappings.ForMessage(msg.Type())
 	if len(matched) == 0 {
-		p.Logger.Debug("no mapping for message type", "tenant", p.Tenant, "source", source,
-			"source_key", key, "message_type", msg.Type())
+		p.Logger.Info("message type has no mapping; acknowledged without resources", "tenant", p.Tenant,
+			"source", source, "source_key", key, "message_type", msg.Type())
 		return RecordResult{Outcome: NotMapped}, nil
 	}
 	var outputs []transform.Output

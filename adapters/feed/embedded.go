@@ -31,10 +31,10 @@ type EmbeddedOptions struct {
 	// Port is the client port. 0 picks a free port; set 4222 explicitly for
 	// the NATS default.
 	Port int
-	// Token is the secret every client must present (NATS token
-	// authentication). The feed carries patient data, so set one whenever
-	// other users share the machine. Empty disables authentication.
-	Token string
+	// Users are the only clients the server accepts. The feed carries
+	// patient data, so set them whenever other users share the machine.
+	// None disables authentication.
+	Users []EmbeddedUser
 	// Logger receives the server's log lines: notices and debug lines at
 	// Debug, warnings and errors at Warn, fatal errors at Error. Default: no
 	// logging.
@@ -114,16 +114,46 @@ func (opts EmbeddedOptions) serverOptions() (*server.Options, error) {
 	}
 
 	return &server.Options{
-		Host:          host,
-		Port:          port,
-		JetStream:     true,
-		StoreDir:      opts.StoreDir,
-		NoLog:         true,
-		NoSigs:        true,
-		Authorization: opts.Token,
+		Host:      host,
+		Port:      port,
+		JetStream: true,
+		StoreDir:  opts.StoreDir,
+		NoLog:     true,
+		NoSigs:    true,
+		Users:     opts.serverUsers(),
 		// MaxPayload equals the stream's maximum message size.
 		MaxPayload: MaxMessageSize,
 	}, nil
+}
+
+// EmbeddedUser is a client account of the embedded server.
+type EmbeddedUser struct {
+	Name     string
+	Password string
+	// PublishOnly, when set, limits the user to publishing on these
+	// subjects and to receiving replies under InboxPrefix(Name), so an
+	// HL7 sender can neither read the stream nor see other clients'
+	// deliveries. Nil gives full access.
+	PublishOnly []string
+}
+
+// InboxPrefix returns the reply subject prefix a publish-only user must
+// set with nats.CustomInboxPrefix.
+func InboxPrefix(user string) string { return "_INBOX_" + user }
+
+func (opts EmbeddedOptions) serverUsers() []*server.User {
+	var users []*server.User
+	for _, u := range opts.Users {
+		su := &server.User{Username: u.Name, Password: u.Password}
+		if u.PublishOnly != nil {
+			su.Permissions = &server.Permissions{
+				Publish:   &server.SubjectPermission{Allow: u.PublishOnly},
+				Subscribe: &server.SubjectPermission{Allow: []string{InboxPrefix(u.Name) + ".>"}},
+			}
+		}
+		users = append(users, su)
+	}
+	return users
 }
 
 func isLoopback(host string) bool {

@@ -1,11 +1,15 @@
 package feed
 
 import (
-	"github.com/nats-io/nats.go"
+	"context"
 
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestValidateToken(t *testing.T) {
@@ -79,8 +83,11 @@ func TestStartEmbeddedRejects(t *testing.T) {
 	}
 }
 
-func TestEmbeddedTokenRequired(t *testing.T) {
-	e, err := StartEmbedded(EmbeddedOptions{StoreDir: t.TempDir(), Token: "feed-secret-for-test"})
+func TestEmbeddedUsers(t *testing.T) {
+	e, err := StartEmbedded(EmbeddedOptions{StoreDir: t.TempDir(), Users: []EmbeddedUser{
+		{Name: "service", Password: "service-password-for-test"},
+		{Name: "ingest-a", Password: "ingest-password-for-test", PublishOnly: []string{"ehrbridge.hl7.a.>"}},
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +95,42 @@ func TestEmbeddedTokenRequired(t *testing.T) {
 
 	if nc, err := nats.Connect(e.ClientURL()); err == nil {
 		nc.Close()
-		t.Error("connected without the token, want an authorization error")
+		t.Error("connected without a password, want an authorization error")
 	}
-	nc, err := nats.Connect(e.ClientURL(), nats.Token("feed-secret-for-test"))
+	service, err := nats.Connect(e.ClientURL(), nats.UserInfo("service", "service-password-for-test"))
 	if err != nil {
-		t.Fatalf("connect with the token: %v", err)
+		t.Fatalf("connect as the service: %v", err)
 	}
-	nc.Close()
+	defer service.Close()
+	ctx := context.Background()
+	js, err := jetstream.New(service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EnsureStream(ctx, js, StreamConfig{}); err != nil {
+		t.Fatal(err)
+	}
+
+	ingest, err := nats.Connect(e.ClientURL(), nats.UserInfo("ingest-a", "ingest-password-for-test"),
+		nats.CustomInboxPrefix(InboxPrefix("ingest-a")))
+	if err != nil {
+		t.Fatalf("connect as the publish-only user: %v", err)
+	}
+	defer ingest.Close()
+	ingestJS, err := jetstream.New(ingest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := NewPublisher(ingestJS)
+	if _, err := pub.Publish(ctx, "ehrbridge.hl7.a.feed", []byte("MSH|^~\\&|own tenant")); err != nil {
+		t.Errorf("publish to the user's own tenant: %v", err)
+	}
+	timeout, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := pub.Publish(timeout, "ehrbridge.hl7.b.feed", []byte("MSH|^~\\&|other tenant")); err == nil {
+		t.Error("published to another tenant's subject, want a permission error")
+	}
+	if _, err := ingestJS.Stream(timeout, StreamName); err == nil {
+		t.Error("read the stream's info as a publish-only user, want a permission error")
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/ehrbridge/ehrbridge/adapters/feed"
@@ -41,7 +42,8 @@ type demoState struct {
 	TokenURL     string            `json:"token_url"`
 	FHIR         map[string]string `json:"fhir"`
 	NATS         string            `json:"nats"`
-	NATSToken    string            `json:"nats_token"`
+	NATSUser     string            `json:"nats_user"`
+	NATSPassword string            `json:"nats_password"`
 	HL7Subject   string            `json:"hl7_subject"`
 	HL7Source    string            `json:"hl7_source"`
 	// SamplePublished records that the bundled HL7 messages are on the
@@ -72,6 +74,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// Save the tenant and client at once, so a run stopped while loading
+	// is resumed with the same tenant rather than a new one.
+	if err := writeDemoState(*dataDir, state); err != nil {
+		return err
+	}
 	ehrPath := filepath.Join(*dataDir, "sample-ehr.db")
 	if _, err := os.Stat(ehrPath); errors.Is(err, os.ErrNotExist) {
 		if err := sampledata.BuildSQLite(ctx, ehrPath); err != nil {
@@ -96,7 +103,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	state.TokenURL = a.TokenURL()
 	state.FHIR = map[string]string{"dstu2": a.FHIRBase(fhir.DSTU2), "stu3": a.FHIRBase(fhir.STU3)}
 	state.NATS = a.NATSURL()
-	if state.NATSToken, err = app.LoadOrCreateToken(cfg.NATS.TokenFile); err != nil {
+	if state.NATSUser, state.NATSPassword, err = app.IngestCredentials(cfg, state.Tenant); err != nil {
 		return err
 	}
 	state.HL7Subject = feed.Subject(state.Tenant, demoHL7Source)
@@ -189,7 +196,7 @@ func loadOrCreateDemoState(dir string) (*demoState, error) {
 		if err := json.Unmarshal(data, &s); err != nil {
 			return nil, fmt.Errorf("read %s: %w (delete the file to start a new demo tenant)", demoStateFile, err)
 		}
-		if s.Tenant != "" && s.ClientID != "" && len(s.ClientSecret) >= auth.MinSecretLength {
+		if guidPattern.MatchString(s.Tenant) && s.ClientID != "" && len(s.ClientSecret) >= auth.MinSecretLength {
 			s.HL7Source = demoHL7Source
 			return &s, nil
 		}
@@ -202,6 +209,8 @@ func loadOrCreateDemoState(dir string) (*demoState, error) {
 	}
 	return &demoState{Tenant: newGUID(), ClientID: demoClientID, ClientSecret: secret, HL7Source: demoHL7Source}, nil
 }
+
+var guidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // newGUID returns a random (version 4) GUID, the form of an Azure AD tenant id.
 func newGUID() string {
@@ -237,7 +246,7 @@ ehrbridge demo is serving FHIR. Press Ctrl-C to stop.
   Tenant (scope)   %s
   Client id        %s
   Client secret    %s
-  NATS feed        %s (subject %s; token in demo.json)
+  NATS feed        %s (subject %s; user and password in demo.json)
 
 Get a token:
 

@@ -29,7 +29,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	natsURL := fs.String("nats", "", "`URL` of the NATS server (instead of --demo)")
 	tenant := fs.String("tenant", "", "tenant `id` whose feed receives the messages (with --nats)")
 	source := fs.String("source", "", "HL7 source `name` of the tenant (with --nats)")
-	tokenFile := fs.String("nats-token-file", "", "`file` holding the NATS token (with --nats; a deployment's nats.token_file)")
+	user := fs.String("nats-user", "", "NATS `user` (with --nats); the embedded server's is ingest-<tenant id>")
+	passwordFile := fs.String("nats-password-file", "", "`file` holding the NATS user's password (with --nats); "+
+		"the embedded server keeps it in <data_dir>/keys/nats-ingest-<tenant id>")
+	tokenFile := fs.String("nats-token-file", "", "`file` holding a NATS token, for an external server that uses tokens (with --nats)")
 	if err := parseFlags(fs, args[1:], stderr); err != nil {
 		return err
 	}
@@ -37,19 +40,22 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "ingest hl7: name at least one HL7 file")
 		return errUsage
 	}
-	var token string
+	var token, password string
 	if *natsURL == "" {
 		state, err := readDemoState(*demoDir)
 		if err != nil {
 			return err
 		}
-		*natsURL, *tenant, *source, token = state.NATS, state.Tenant, state.HL7Source, state.NATSToken
-	} else if *tokenFile != "" {
-		data, err := os.ReadFile(*tokenFile)
-		if err != nil {
-			return fmt.Errorf("read --nats-token-file: %w", err)
+		*natsURL, *tenant, *source = state.NATS, state.Tenant, state.HL7Source
+		*user, password = state.NATSUser, state.NATSPassword
+	} else {
+		var err error
+		if token, err = readSecretFile("--nats-token-file", *tokenFile); err != nil {
+			return err
 		}
-		token = strings.TrimSpace(string(data))
+		if password, err = readSecretFile("--nats-password-file", *passwordFile); err != nil {
+			return err
+		}
 	}
 	if err := feed.ValidateToken("--tenant", *tenant); err != nil {
 		return err
@@ -60,6 +66,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	opts := []nats.Option{nats.Name("ehrbridge ingest"), nats.Timeout(5 * time.Second)}
 	if token != "" {
 		opts = append(opts, nats.Token(token))
+	}
+	if *user != "" {
+		// A publish-only account may receive replies under its own prefix only.
+		opts = append(opts, nats.UserInfo(*user, password), nats.CustomInboxPrefix(feed.InboxPrefix(*user)))
 	}
 	nc, err := nats.Connect(*natsURL, opts...)
 	if err != nil {
@@ -118,6 +128,19 @@ func publishFiles(ctx context.Context, pub *feed.Publisher, subject string, file
 		return fmt.Errorf("%d file(s) could not be published: %v", len(failed), failed)
 	}
 	return nil
+}
+
+// readSecretFile returns the trimmed content of a secret file, or "" when
+// no file is named.
+func readSecretFile(flagName, path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", flagName, err)
+	}
+	return strings.TrimSpace(string(data)), nil
 }
 
 func readDemoState(dir string) (*demoState, error) {
