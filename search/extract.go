@@ -172,7 +172,7 @@ func stringEntries(def ParamDef, el any) ([]Entry, error) {
 // or an Identifier.
 func tokenEntries(def ParamDef, el any) ([]Entry, error) {
 	if code, ok := el.(string); ok {
-		return []Entry{{Param: def.Name, Type: TypeToken, Value: code}}, nil
+		return []Entry{{Param: def.Name, Type: TypeToken, Value: code, System: def.CodeSystem}}, nil
 	}
 	obj, ok := el.(map[string]any)
 	if !ok {

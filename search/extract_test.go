@@ -29,7 +29,7 @@ func TestExtract(t *testing.T) {
 				{Param: "birthdate", Type: TypeDate, Low: day(1980, 4, 5), High: day(1980, 4, 6)},
 				{Param: "family", Type: TypeString, Value: "muller", Exact: "Müller"},
 				{Param: "family", Type: TypeString, Value: "smith", Exact: "Smith"},
-				{Param: "gender", Type: TypeToken, Value: "male"},
+				{Param: "gender", Type: TypeToken, Value: "male", System: "http://hl7.org/fhir/administrative-gender"},
 				{Param: "given", Type: TypeString, Value: "hugh", Exact: "Hugh"},
 				{Param: "identifier", Type: TypeToken, Value: "MRN1", System: "urn:mrn"},
 				{Param: "name", Type: TypeString, Value: "dr.", Exact: "Dr."},

@@ -37,6 +37,10 @@ type ParamDef struct {
 	Target string
 	// Sortable reports whether _sort accepts the parameter.
 	Sortable bool
+	// CodeSystem is the system of a token element that is a bare code, such
+	// as administrative-gender for Patient.gender, so system|code searches
+	// match it.
+	CodeSystem string
 }
 
 // definition is one row of the parameter table. A version missing from paths
@@ -49,6 +53,7 @@ type definition struct {
 	paths    map[fhir.Version][]string
 	target   string
 	sortable bool
+	system   string // code system of a bare code element
 }
 
 // both returns the same paths for DSTU2 and STU3.
@@ -93,7 +98,8 @@ var definitions = []definition{
 	{resource: "Patient", name: "birthdate", typ: TypeDate, paths: both("birthDate"),
 		doc: "Date of birth. " + docDate},
 	{resource: "Patient", name: "gender", typ: TypeToken, paths: both("gender"),
-		doc: "Administrative gender code: male, female, other or unknown."},
+		system: "http://hl7.org/fhir/administrative-gender",
+		doc:    "Administrative gender code: male, female, other or unknown."},
 	{resource: "Patient", name: "identifier", typ: TypeToken, paths: both("identifier"),
 		doc: "An identifier such as the MRN, as value, system|value or |value."},
 
@@ -159,7 +165,7 @@ func buildRegistry(defs []definition) map[fhir.Version]map[string]map[string]Par
 			}
 			types[d.resource][d.name] = ParamDef{
 				Name: d.name, Type: d.typ, Documentation: d.doc,
-				Paths: paths, Target: d.target, Sortable: d.sortable,
+				Paths: paths, Target: d.target, Sortable: d.sortable, CodeSystem: d.system,
 			}
 		}
 	}

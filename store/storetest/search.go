@@ -178,6 +178,8 @@ var searchCases = []struct {
 		false},
 	{"gender", "Patient", "gender=female", []string{"p3", "p4"}, false},
 	{"gender or", "Patient", "gender=female,male", []string{"p1", "p2", "p3", "p4"}, false},
+	{"gender with system", "Patient", "gender=http://hl7.org/fhir/administrative-gender|female", []string{"p3", "p4"}, false},
+	{"gender other system", "Patient", "gender=http://example.org/sex|female", []string{}, false},
 	{"identifier value", "Patient", "identifier=M1", []string{"p1"}, false},
 	{"identifier second", "Patient", "identifier=X9", []string{"p2"}, false},
 	{"identifier system", "Patient", "identifier=urn:mrn|M2", []string{"p2"}, false},
