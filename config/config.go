@@ -11,6 +11,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"reflect"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -135,15 +138,70 @@ func Parse(data []byte) (*Config, error) {
 		return nil, errors.New("invalid configuration: the file is empty: see the README for an example")
 	}
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
-	if err := dec.Decode(&c); err != nil {
+	if err := yaml.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%s", yaml.FormatError(err, false, true))
 	}
+	var raw any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%s", yaml.FormatError(err, false, true))
+	}
+	unknown := unknownKeys(raw, reflect.TypeOf(c), "")
 	c.ApplyDefaults()
-	if err := c.Validate(); err != nil {
-		return &c, err
+	err := c.Validate()
+	var problems Problems
+	errors.As(err, &problems)
+	problems = append(unknown, problems...)
+	if len(problems) > 0 {
+		return &c, problems
 	}
 	return &c, nil
+}
+
+// unknownKeys lists the keys of raw that no yaml tag of t names, each as a
+// Problem with its path, so a misspelt setting is reported with the rest.
+func unknownKeys(raw any, t reflect.Type, path string) Problems {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out Problems
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+			fields[name] = t.Field(i).Type
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			child := k
+			if path != "" {
+				child = path + "." + k
+			}
+			ft, known := fields[k]
+			if !known {
+				out = append(out, Problem{Path: child, Reason: "unknown setting: check the spelling against the README"})
+				continue
+			}
+			out = append(out, unknownKeys(m[k], ft, child)...)
+		}
+	case reflect.Slice:
+		list, ok := raw.([]any)
+		if !ok {
+			return nil
+		}
+		for i, item := range list {
+			out = append(out, unknownKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return out
 }
 
 // PollEvery returns the source's poll interval, 1 minute by default.

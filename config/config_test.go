@@ -81,9 +81,14 @@ tenants:
 }
 
 func TestParseRejectsUnknownField(t *testing.T) {
-	_, err := Parse([]byte("listen: 127.0.0.1:1\nlisten_adress: x\n"))
-	if err == nil || !strings.Contains(err.Error(), "listen_adress") {
-		t.Errorf("got %v, want an error naming the unknown field", err)
+	_, err := Parse([]byte("listen: nowhere\nlisten_adress: x\ntenants:\n  - id: x\n    fhir_version: [stu3]\n"))
+	if err == nil {
+		t.Fatal("got no error, want one")
+	}
+	for _, want := range []string{"listen_adress: unknown setting", "tenants[0].fhir_version: unknown setting", "listen: must be", "tenants[0].id:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want it to contain %q", err, want)
+		}
 	}
 }
 
