@@ -121,6 +121,8 @@ func (s *server) runEntry(ctx context.Context, c *call, req batchRequestEntry) (
 	}
 
 	switch {
+	case len(segments) == 1 && segments[0] == "metadata" && method == http.MethodGet:
+		return entry{Resource: json.RawMessage(s.metadata[c.version]), Response: &entryResponse{Status: statusLine(http.StatusOK)}}, nil
 	case len(segments) == 1 && method == http.MethodGet:
 		return s.searchEntry(ctx, c, segments[0], params)
 	case searchPost:

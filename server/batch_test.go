@@ -60,6 +60,11 @@ func TestBatch(t *testing.T) {
 		want        want
 	}{
 		{"GET", "Patient/p1", want{"200 OK", isPatient("A-1001")}},
+		{"GET", "metadata", want{"200 OK", func(t *testing.T, r any) {
+			if got := path(r, "resourceType"); got != "CapabilityStatement" {
+				t.Errorf("got %v, want the CapabilityStatement", got)
+			}
+		}}},
 		{"GET", "Observation?patient=p1&category=vital-signs&_sort:desc=date",
 			want{"200 OK", isSearchset(3, "obs2", "obs3", "obs1")}},
 		{"POST", "Patient/_search?family=chau&given=hugh", want{"200 OK", isSearchset(1, "p1")}},
