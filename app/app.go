@@ -220,7 +220,7 @@ func LoadOrCreateToken(path string) (string, error) {
 	if err == nil {
 		token := strings.TrimSpace(string(data))
 		if len(token) < 32 {
-			return "", fmt.Errorf("%s holds a token shorter than 32 characters: delete the file to create a new one", path)
+			return "", fmt.Errorf("%s contains a token shorter than 32 characters: delete the file to create a new one", path)
 		}
 		return token, nil
 	}

@@ -31,7 +31,7 @@ type Pipeline struct {
 	Logger    *slog.Logger
 }
 
-// Outcome is what happened to one record.
+// Outcome is the result of processing one record.
 type Outcome string
 
 // The outcomes of a record.

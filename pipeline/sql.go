@@ -12,8 +12,8 @@ import (
 	"github.com/ehrbridge/ehrbridge/transform"
 )
 
-// DefaultInitialCursor is where a SQL mapping without initial_cursor starts:
-// before any timestamp a clinical system holds.
+// DefaultInitialCursor is the start cursor of a SQL mapping without
+// initial_cursor, a time earlier than the records of a clinical system.
 const DefaultInitialCursor = "1900-01-01T00:00:00Z"
 
 // SyncStats counts the records of a SQL sync.

@@ -12,7 +12,7 @@ import (
 	exprast "github.com/expr-lang/expr/ast"
 )
 
-// compiler turns template nodes into tmpl values. It knows the names that
+// compiler turns template nodes into tmpl values. It holds the names that
 // expressions may use, so an unknown name is reported at load time with
 // its line and column rather than on the first record.
 type compiler struct {

@@ -25,10 +25,10 @@ func parsePath(s string) (hl7.Path, string, error) {
 	return p, s[:3], nil
 }
 
-// segmentFor returns the segment a path reads: the current for_each
-// segment when the names match; otherwise the nearest segment of that name
-// before the current one (so OBX rules read the PID and OBR of their own
-// group); otherwise the first segment of that name in the message.
+// segmentFor returns the segment a path reads. That is the current for_each
+// segment when the names match. Otherwise it is the nearest segment of that
+// name before the current one, so OBX rules read the PID and OBR of their
+// own group, and failing that the first segment of that name.
 func (c *evalContext) segmentFor(name string) *hl7.Segment {
 	if c.msg == nil {
 		return nil

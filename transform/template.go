@@ -19,8 +19,8 @@ type tmpl interface {
 	eval(c *evalContext, v fhir.Version) (any, error)
 }
 
-// location is where a template element sits in the resource and in the
-// mapping file, for error messages.
+// location is the position of a template element in the resource and in
+// the mapping file, for error messages.
 type location struct {
 	pointer string
 	line    int

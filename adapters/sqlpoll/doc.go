@@ -16,11 +16,11 @@
 //
 // Cursor values are saved as text (see [CursorText]). Timestamps become
 // RFC 3339 in UTC with nine fraction digits. PostgreSQL compares that text
-// correctly against timestamp and timestamptz columns. In SQLite, where
-// comparisons are textual, a time cursor is bound in SQLite's own timestamp
-// text ("YYYY-MM-DD HH:MM:SS" in UTC, as datetime() writes it), so stored
-// timestamps must use that layout; a column declared TEXT holding another
-// layout also works, because its cursor is the stored text itself.
+// correctly against timestamp and timestamptz columns. SQLite compares text,
+// so a time cursor is bound in SQLite's own timestamp text ("YYYY-MM-DD
+// HH:MM:SS" in UTC, as datetime() writes it), and stored timestamps must use
+// that layout. A column declared TEXT holding another layout also works,
+// because its cursor is the stored text itself.
 //
 // NOTE: A row written later with a cursor value at or below a saved cursor is
 // never read, so the source must set the cursor column when the row commits
